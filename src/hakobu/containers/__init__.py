@@ -1,0 +1,1 @@
+"""Drive the docker or podman CLI: one subprocess wrapper, one adapter."""

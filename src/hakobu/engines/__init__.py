@@ -1,0 +1,1 @@
+"""Engines run task definitions: ``local`` with a container engine, ``ecs`` on AWS (later)."""

@@ -1,0 +1,1 @@
+"""Run ECS task definitions locally with Fargate semantics."""
