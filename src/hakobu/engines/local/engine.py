@@ -310,7 +310,7 @@ def _terminate(runtime: ContainerRuntime, name: str, timeout: int) -> None:
 
 
 def _forget_stopped_tasks(root: Path) -> None:
-    """Task folders go; their captured output stays in .hakobu/logs for `hakobu logs`."""
+    """Task folders go; their output and final state stay in .hakobu/logs."""
     tasks_dir = state.tasks_root(root)
     if not tasks_dir.is_dir():
         return
@@ -319,10 +319,11 @@ def _forget_stopped_tasks(root: Path) -> None:
         s = state.load_state(task_dir)
         if s is not None and state.pid_alive(s.supervisor_pid):
             continue
-        output = task_dir / state.OUTPUT_FILE
-        if output.exists():
-            logs_dir.mkdir(parents=True, exist_ok=True)
-            os.replace(output, logs_dir / f"{task_dir.name}.jsonl")
+        # Like ECS, which shows stopped tasks for a while, keep the output and the final state.
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        for name, suffix in ((state.OUTPUT_FILE, ".jsonl"), (state.STATE_FILE, ".state.json")):
+            if (task_dir / name).exists():
+                os.replace(task_dir / name, logs_dir / f"{task_dir.name}{suffix}")
         for path in sorted(task_dir.rglob("*"), reverse=True):
             if path.is_dir():
                 path.rmdir()

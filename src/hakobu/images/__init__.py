@@ -1,0 +1,1 @@
+"""Images: build, inspect, and (later) check and scan them."""
