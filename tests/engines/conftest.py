@@ -1,4 +1,4 @@
-"""Fixtures for local-engine tests: small apps on the busybox stand-in image, hakobu as a process."""
+"""Local-engine fixtures: small apps on the busybox stand-in image, hakobu as a process."""
 
 from __future__ import annotations
 
@@ -54,6 +54,16 @@ class App:
             env=env,
         )
 
+    def hakobu_env(self, extra: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+        env = dict(os.environ, PYTHONPATH=SRC, **extra)
+        return subprocess.run(
+            [sys.executable, "-m", "hakobu.cli.main", "-C", str(self.root), *args],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
+
     def spawn(self, *args: str) -> subprocess.Popen[str]:
         env = dict(os.environ, PYTHONPATH=SRC)
         return subprocess.Popen(
@@ -84,24 +94,20 @@ class App:
                 check=True,
             ).stdout
             names += out.split()
-        secrets = json.loads(
-            subprocess.run(
-                ["podman", "secret", "ls", "--format", "json"],
-                capture_output=True,
-                text=True,
-                check=True,
-            ).stdout
-            or "[]"
-        )
-        names += [
-            s["Spec"]["Name"]
-            for s in secrets
-            if (s["Spec"].get("Labels") or {}).get(PROJECT) == project_id(self.root)
-        ]
+        # Secrets by their labels, read with `podman secret inspect` (4.3 has no JSON listing).
+        from hakobu.containers.runtime import PodmanRuntime
+
+        names += PodmanRuntime("podman").list_secrets(f"{PROJECT}={project_id(self.root)}")
         return names
 
 
 MakeApp = Callable[..., App]
+
+
+@pytest.fixture(autouse=True)
+def _private_hakobu_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """hakobu processes started by a test keep their secret store under the test's folder."""
+    monkeypatch.setenv("HAKOBU_HOME", str(tmp_path / "hakobu-home"))
 
 
 @pytest.fixture
@@ -128,7 +134,8 @@ def make_app(tmp_path: Path) -> Iterator[MakeApp]:
         (root / "taskdef.json").write_text(json.dumps(taskdef, indent=2))
         port_lines = ", ".join(f'"{k}" = {v}' for k, v in (ports or {}).items())
         (root / "hakobu.toml").write_text(
-            f'[app]\nname = "t{len(apps)}"\n\n[environments.local]\nports = {{ {port_lines} }}\n{toml_extra}'
+            f'[app]\nname = "t{len(apps)}"\n\n'
+            f"[environments.local]\nports = {{ {port_lines} }}\n{toml_extra}"
         )
         app = App(root)
         apps.append(app)

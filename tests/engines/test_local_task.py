@@ -9,9 +9,9 @@ import time
 import urllib.request
 
 import pytest
+from tests.engines.conftest import MakeApp, container, free_port, stopped_task_state, wait_for
 
 from hakobu.engines.local.state import TaskState, load_state, tasks_root
-from tests.engines.conftest import MakeApp, container, free_port, stopped_task_state, wait_for
 
 pytestmark = pytest.mark.podman
 
@@ -29,7 +29,8 @@ def test_containers_of_a_task_share_localhost_and_the_port_is_published(make_app
     # "client" reaches "web" on localhost, as containers of one awsvpc task do on ECS.
     client = container(
         "client",
-        "until wget -q -O /tmp/got http://localhost:8080/; do sleep 0.2; done; cat /tmp/got; sleep 600",
+        "until wget -q -O /tmp/got http://localhost:8080/; do sleep 0.2; done; "
+        "cat /tmp/got; sleep 600",
         essential=False,
         stopTimeout=2,
     )

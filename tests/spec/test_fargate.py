@@ -48,9 +48,21 @@ def only(raw: dict[str, Any], *, fargate: bool = True) -> Problem:
 
 @pytest.mark.parametrize(
     ("text", "units"),
-    [("256", 256), ("1024", 1024), ("1 vCPU", 1024), ("1 vcpu", 1024), ("0.25 vCPU", 256),
-     (".5 vcpu", 512), ("16 vCPU", 16384), (" 2vCPU ", 2048), ("1.1 vCPU", None), ("256.5", None),
-     ("one", None), ("1 core", None), ("", None)],
+    [
+        ("256", 256),
+        ("1024", 1024),
+        ("1 vCPU", 1024),
+        ("1 vcpu", 1024),
+        ("0.25 vCPU", 256),
+        (".5 vcpu", 512),
+        ("16 vCPU", 16384),
+        (" 2vCPU ", 2048),
+        ("1.1 vCPU", None),
+        ("256.5", None),
+        ("one", None),
+        ("1 core", None),
+        ("", None),
+    ],
 )
 def test_parse_cpu(text: str, units: int | None) -> None:
     assert parse_cpu(text) == units
@@ -58,8 +70,16 @@ def test_parse_cpu(text: str, units: int | None) -> None:
 
 @pytest.mark.parametrize(
     ("text", "mib"),
-    [("512", 512), ("2 GB", 2048), ("2GB", 2048), ("0.5 GB", 512), ("120 gb", 122880),
-     ("1 GiB", None), ("512 MB", None), ("1.3 GB", None)],
+    [
+        ("512", 512),
+        ("2 GB", 2048),
+        ("2GB", 2048),
+        ("0.5 GB", 512),
+        ("120 gb", 122880),
+        ("1 GiB", None),
+        ("512 MB", None),
+        ("1.3 GB", None),
+    ],
 )
 def test_parse_memory(text: str, mib: int | None) -> None:
     assert parse_memory(text) == mib
@@ -67,20 +87,40 @@ def test_parse_memory(text: str, mib: int | None) -> None:
 
 # The table of "Task CPU and memory" (Fargate), spot-checked at its edges.
 VALID_SIZES = [
-    ("256", "512"), ("256", "1024"), ("256", "2048"),
-    ("512", "1024"), ("512", "4096"),
-    ("1024", "2048"), ("1024", "8192"),
-    ("2048", "4096"), ("2048", "16384"),
-    ("4096", "8192"), ("4096", "30720"),
-    ("8192", "16384"), ("8192", "20480"), ("8192", "61440"),
-    ("16384", "32768"), ("16384", "40960"), ("16384", "122880"),
-    ("1 vCPU", "2 GB"), ("0.25 vCPU", "0.5 GB"), ("8 vCPU", "60 GB"),
+    ("256", "512"),
+    ("256", "1024"),
+    ("256", "2048"),
+    ("512", "1024"),
+    ("512", "4096"),
+    ("1024", "2048"),
+    ("1024", "8192"),
+    ("2048", "4096"),
+    ("2048", "16384"),
+    ("4096", "8192"),
+    ("4096", "30720"),
+    ("8192", "16384"),
+    ("8192", "20480"),
+    ("8192", "61440"),
+    ("16384", "32768"),
+    ("16384", "40960"),
+    ("16384", "122880"),
+    ("1 vCPU", "2 GB"),
+    ("0.25 vCPU", "0.5 GB"),
+    ("8 vCPU", "60 GB"),
 ]
 INVALID_SIZES = [
-    ("256", "3072"), ("256", "256"), ("512", "512"), ("512", "5120"), ("1024", "1024"),
-    ("1024", "9216"), ("2048", "3072"), ("2048", "17408"), ("4096", "31744"),
+    ("256", "3072"),
+    ("256", "256"),
+    ("512", "512"),
+    ("512", "5120"),
+    ("1024", "1024"),
+    ("1024", "9216"),
+    ("2048", "3072"),
+    ("2048", "17408"),
+    ("4096", "31744"),
     ("8192", "17408"),  # 8 vCPU goes in 4 GB steps
-    ("8192", "65536"), ("16384", "36864"),  # 16 vCPU goes in 8 GB steps
+    ("8192", "65536"),
+    ("16384", "36864"),  # 16 vCPU goes in 8 GB steps
     ("16384", "131072"),
 ]
 
@@ -133,7 +173,7 @@ def test_fargate_flag_and_requires_compatibilities() -> None:
 @pytest.mark.parametrize(("value", "ok"), [(2, True), (120, True), (1, False), (121, False)])
 def test_stop_and_start_timeout_on_fargate(value: int, ok: bool) -> None:
     for field in ("stopTimeout", "startTimeout"):
-        found = problems(task(container(**{field: value})))
+        found = problems(task(container("web", **{field: value})))
         assert (found == []) is ok
         if not ok:
             assert found[0].field == f"containerDefinitions[0].{field}"
@@ -261,10 +301,14 @@ def test_memory_reservation_above_memory() -> None:
         ({"privileged": True}, "containerDefinitions[0].privileged"),
         ({"links": ["db"]}, "containerDefinitions[0].links"),
         ({"dnsServers": ["10.0.0.2"]}, "containerDefinitions[0].dnsServers"),
-        ({"linuxParameters": {"tmpfs": [{"containerPath": "/t", "size": 64}]}},
-         "containerDefinitions[0].linuxParameters.tmpfs"),
-        ({"linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}}},
-         "containerDefinitions[0].linuxParameters.capabilities.add[0]"),
+        (
+            {"linuxParameters": {"tmpfs": [{"containerPath": "/t", "size": 64}]}},
+            "containerDefinitions[0].linuxParameters.tmpfs",
+        ),
+        (
+            {"linuxParameters": {"capabilities": {"add": ["NET_ADMIN"]}}},
+            "containerDefinitions[0].linuxParameters.capabilities.add[0]",
+        ),
     ],
 )
 def test_parameters_fargate_does_not_support(fields: dict[str, Any], field: str) -> None:

@@ -32,7 +32,7 @@ VALID = [
     ' \n\t {"a" : [ 1 , 2 , { } , [ ] ] , "b":"x"} \r\n',
     '{"s": "caf\\u00e9 \\ud83d\\ude00 \\"q\\" \\\\ \\/ \\n", "é": "ü"}',
     '{"nested": {"deeper": [[[{"k": false}]]]}}',
-    '[1.0, 2, -3, 4e10, 0.5]',
+    "[1.0, 2, -3, 4e10, 0.5]",
 ]
 
 
@@ -111,7 +111,9 @@ def test_trailing_comma_is_an_error_with_json_s_own_message() -> None:
 
 
 def test_positions_of_values_and_keys() -> None:
-    text = '{\n  "family": "x",\n  "containerDefinitions": [\n    {"name": "web", "cpu": 256}\n  ]\n}'
+    text = (
+        '{\n  "family": "x",\n  "containerDefinitions": [\n    {"name": "web", "cpu": 256}\n  ]\n}'
+    )
     _, positions = loads_with_positions(text)
     assert positions.line_col(()) == (1, 1)
     assert positions.line_col(("family",)) == (2, 13)
@@ -176,8 +178,10 @@ def test_bom_is_refused_as_json_refuses_it() -> None:
         ((), "(document)"),
         (("family",), "family"),
         (("containerDefinitions", 0, "cpu"), "containerDefinitions[0].cpu"),
-        (("containerDefinitions", 0, "dockerLabels", "com.example"),
-         'containerDefinitions[0].dockerLabels["com.example"]'),
+        (
+            ("containerDefinitions", 0, "dockerLabels", "com.example"),
+            'containerDefinitions[0].dockerLabels["com.example"]',
+        ),
         (("options", 'a"b'), 'options["a\\"b"]'),
     ],
 )

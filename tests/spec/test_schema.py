@@ -74,7 +74,7 @@ def test_good_fixtures_pass_here_and_in_botocore(path: Path) -> None:
         ),
         (
             base(container={"dockerLabels": {"team": 1}}),
-            'containerDefinitions[0].dockerLabels.team',
+            "containerDefinitions[0].dockerLabels.team",
             "expected a string",
         ),
         ({"family": "hello"}, "containerDefinitions", "required field missing"),
@@ -109,7 +109,11 @@ def test_boolean_is_not_an_integer() -> None:
     ("raw", "field", "suggestion"),
     [
         (base(container={"imag": "x"}), "containerDefinitions[0].imag", "image"),
-        (base(container={"portMapings": []}), "containerDefinitions[0].portMapings", "portMappings"),
+        (
+            base(container={"portMapings": []}),
+            "containerDefinitions[0].portMapings",
+            "portMappings",
+        ),
         (base(networkmode="awsvpc"), "networkmode", "networkMode"),
         (base(ContainerDefinitions=[]), "ContainerDefinitions", "containerDefinitions"),
         (
@@ -173,8 +177,16 @@ def test_all_problems_are_reported_in_document_order() -> None:
 
 def test_read_only_fields_come_from_the_model() -> None:
     fields = read_only_fields()
-    for name in ("taskDefinitionArn", "revision", "status", "requiresAttributes",
-                 "compatibilities", "registeredAt", "registeredBy", "deregisteredAt"):
+    for name in (
+        "taskDefinitionArn",
+        "revision",
+        "status",
+        "requiresAttributes",
+        "compatibilities",
+        "registeredAt",
+        "registeredBy",
+        "deregisteredAt",
+    ):
         assert name in fields
     assert "family" not in fields and "tags" not in fields
 

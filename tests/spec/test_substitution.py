@@ -38,8 +38,13 @@ def test_strings(text: str, expected: str) -> None:
 
 def test_only_string_values_never_keys() -> None:
     raw = {"${LOG_LEVEL}": "${LOG_LEVEL}", "n": 1, "b": True, "z": None, "l": ["${REGION}", 2]}
-    assert render(raw) == {"${LOG_LEVEL}": "debug", "n": 1, "b": True, "z": None,
-                           "l": ["us-east-1", 2]}
+    assert render(raw) == {
+        "${LOG_LEVEL}": "debug",
+        "n": 1,
+        "b": True,
+        "z": None,
+        "l": ["us-east-1", 2],
+    }
 
 
 def test_input_is_not_modified() -> None:

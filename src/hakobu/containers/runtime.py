@@ -12,11 +12,19 @@ import json
 import os
 import shutil
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
 from hakobu.containers.process import Completed, run_command
+from hakobu.containers.secret_env import (
+    MOUNTED_BUSYBOX,
+    SECRETS_DIR,
+    process_argv,
+    secret_mount_option,
+    static_busybox,
+    wrapper_script,
+)
 from hakobu.errors import EngineError, NoEngineError
 
 PROBE_TIMEOUT = 15.0
@@ -239,18 +247,40 @@ class PodmanRuntime(CliRuntime):
         args += ["--http-proxy=false"]
         if spec.read_only:
             args += ["--read-only", "--read-only-tmpfs=false"]
-        for env_name, secret_name in spec.secret_env:
-            args += ["--secret", f"{secret_name},type=env,target={env_name}"]
-        args += _common_create_args(spec)
-        self._run(*args, *_image_and_command(spec))
+        busybox = static_busybox() if spec.secret_env else None
+        if busybox is None:
+            for env_name, secret_name in spec.secret_env:
+                args += ["--secret", f"{secret_name},type=env,target={env_name}"]
+            args += _common_create_args(spec)
+            self._run(*args, *_image_and_command(spec))
+            return
+        # Mounted secrets and a wrapper: `podman inspect` never shows the values (secret_env.py).
+        image = self.inspect_image(spec.image)
+        if image is None:
+            raise EngineError(f"image {spec.image} is not available locally (build or pull it)")
+        argv = process_argv(image.get("Config") or {}, spec.entrypoint, spec.command)
+        option = secret_mount_option(spec.user)
+        for _env_name, secret_name in spec.secret_env:
+            target = f"{SECRETS_DIR}/{secret_name}"
+            args += ["--secret", f"{secret_name},type=mount,target={target},{option}"]
+        args += ["-v", f"{busybox}:{MOUNTED_BUSYBOX}:ro"]
+        wrapped = replace(
+            spec,
+            entrypoint=(MOUNTED_BUSYBOX, "sh", "-c", wrapper_script(spec.secret_env), "hakobu"),
+            command=tuple(argv),
+        )
+        args += _common_create_args(wrapped)
+        self._run(*args, *_image_and_command(wrapped))
 
     def list_pods(self, label: str) -> list[str]:
         done = self._run("pod", "ps", "--filter", f"label={label}", "--format", "{{.Name}}")
         return done.stdout.split()
 
     def list_secrets(self, label: str) -> list[str]:
-        done = self._run("secret", "ls", "--format", "json")
-        secrets = json.loads(done.stdout or "[]")
+        ids = self._run("secret", "ls", "--format", "{{.ID}}").stdout.split()
+        if not ids:
+            return []
+        secrets = json.loads(self._run("secret", "inspect", *ids).stdout or "[]")
         key, _, value = label.partition("=")
         return [
             s["Spec"]["Name"]

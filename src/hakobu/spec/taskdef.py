@@ -2,7 +2,7 @@
 
 The raw, AWS-shaped dict stays beside the model (``raw``) so rendering back to
 ``register-task-definition`` input loses nothing. Parsing assumes the dict already passed
-validation (see ``spec.validate``); defaults are ECS's own.
+validation (``spec.load.validate_task_definition``); defaults are ECS's own.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from hakobu.containers.runtime import ContainerRuntime, ContainerState
 from hakobu.engines.local import health, labels, state
 from hakobu.engines.local.plan import PlanContext, TaskPlan, build_plan, check_ports_free
 from hakobu.engines.local.supervisor import TaskSupervisor, install_signal_handlers
-from hakobu.errors import HakobuError, TaskFailedError
+from hakobu.errors import HakobuError, InputError, TaskFailedError
 from hakobu.spec.taskdef import MAX_STOP_TIMEOUT, parse_task_definition
 
 SUPERVISOR_MODULE = "hakobu.engines.local.supervisor_main"
@@ -120,9 +120,10 @@ def up(
 def _check_images(runtime: ContainerRuntime, plan: TaskPlan) -> None:
     for planned in plan.containers:
         if runtime.inspect_image(planned.spec.image) is None:
-            raise TaskFailedError(
-                f"containerDefinitions ({planned.definition.name}): image "
-                f"{planned.spec.image} is not available locally (run `hakobu build`, or pull it)"
+            raise InputError(
+                f"image {planned.spec.image} is not available locally",
+                field=f"containerDefinitions ({planned.definition.name}).image",
+                fix="run `hakobu build`, or pull the image",
             )
 
 
