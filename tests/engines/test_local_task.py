@@ -135,3 +135,18 @@ def test_stop_sends_sigterm_then_sigkill_after_stop_timeout(
 
 def _stopped(s: TaskState | None) -> bool:
     return s is not None and s.last_status == "STOPPED"
+
+
+def test_attach_streams_prefixed_output_and_ctrl_c_stops_the_task(make_app: MakeApp) -> None:
+    import signal
+
+    script = "trap 'echo stopping; exit 0' TERM; echo ready; while :; do sleep 0.1; done"
+    app = make_app([container("app", script, stopTimeout=5)])
+    proc = app.spawn("up", "--attach")
+    assert proc.stdout is not None
+    assert proc.stdout.readline().strip() == "app | ready"
+    proc.send_signal(signal.SIGINT)  # Ctrl-C
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "app | stopping" in out
+    assert app.engine_leftovers() == []

@@ -21,7 +21,7 @@ from hakobu.engines.local import health, state
 from hakobu.engines.local.output import K8sFileTail, OutputWriter
 from hakobu.engines.local.plan import PlannedContainer, TaskPlan
 from hakobu.errors import HakobuError
-from hakobu.spec.taskdef import Dependency
+from hakobu.spec.taskdef import Dependency, RestartPolicy
 
 # ECS stop codes and reasons, as describe-tasks shows them.
 ESSENTIAL_EXITED = ("EssentialContainerExited", "Essential container in task exited")
@@ -233,12 +233,8 @@ class TaskSupervisor:
             status = self.state.container(name)
             status.exit_code = exit_code
             status.stopped_at = time.time()
-            restart = (
-                policy is not None
-                and policy.enabled
-                and not self._stop.is_set()
-                and exit_code not in policy.ignored_exit_codes
-                and time.time() - started >= policy.restart_attempt_period
+            restart = not self._stop.is_set() and should_restart(
+                policy, exit_code, ran_for=time.time() - started
             )
             if not restart:
                 status.last_status = state.STOPPED
@@ -305,6 +301,15 @@ class TaskSupervisor:
             with contextlib.suppress(HakobuError):
                 self.runtime.kill(planned.spec.name, "SIGKILL")
             self._exited[name].wait(10)
+
+
+def should_restart(policy: RestartPolicy | None, exit_code: int, *, ran_for: float) -> bool:
+    """ECS's container restart policy: restart unless the exit code is ignored, and only a
+    container that ran for at least ``restartAttemptPeriod`` ("If a container isn't able to run
+    for this time period and exits early, it will not be restarted")."""
+    if policy is None or not policy.enabled:
+        return False
+    return exit_code not in policy.ignored_exit_codes and ran_for >= policy.restart_attempt_period
 
 
 def remove_task_resources(runtime: ContainerRuntime, plan: TaskPlan) -> None:
