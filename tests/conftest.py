@@ -21,6 +21,7 @@ import pytest
 
 pytest_plugins = ["pytester"]  # for the skip guard's own tests
 
+ROOT = Path(__file__).resolve().parents[1]
 BUSYBOX_IMAGE = "localhost/hakobu/busybox:1.35"
 PYTHON_IMAGE = "docker.io/library/python:3.11-slim-bookworm"
 ALLOWED_SKIP = "allowed_skip"
@@ -101,31 +102,38 @@ def hakobu_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def engine_command() -> str:
-    """The engine scripts/setup checked: $HAKOBU_ENGINE, else podman, else docker."""
+    """$HAKOBU_ENGINE, else the engine scripts/setup checked, else podman, else docker."""
     chosen = os.environ.get("HAKOBU_ENGINE")
     if chosen:
         return chosen
+    recorded = ROOT / ".hakobu-setup" / "engine"
+    if recorded.is_file() and (name := recorded.read_text().strip()):
+        return name
     return "podman" if shutil.which("podman") or not shutil.which("docker") else "docker"
 
 
 def _require_image(name: str) -> str:
     engine = engine_command()
     try:
-        found = (
-            subprocess.run(
-                [engine, "image", "inspect", name], capture_output=True, timeout=60
-            ).returncode
-            == 0
-        )
+        done = subprocess.run([engine, "image", "inspect", name], capture_output=True, timeout=60)
     except FileNotFoundError:
         pytest.fail(f"no container engine '{engine}': run scripts/setup", pytrace=False)
-    if not found:
+    if done.returncode != 0:
         pytest.fail(
             f"image {name} is missing from {engine}: run scripts/setup (scripts/base-images "
             "builds it)",
             pytrace=False,
         )
     return name
+
+
+@pytest.fixture(scope="session")
+def container_engine() -> str:
+    """The engine command (podman or docker) that scripts/setup checked; fails when absent."""
+    engine = engine_command()
+    if shutil.which(engine) is None:
+        pytest.fail(f"no container engine '{engine}': run scripts/setup", pytrace=False)
+    return engine
 
 
 @pytest.fixture(scope="session")
@@ -156,7 +164,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
     ``stdin=`` gives the command its standard input (not a terminal). The working directory is
     restored afterwards, as ``-C`` changes it.
     """
-    from hakobu.cli.main import main
+    from hakobu.cli import main as cli_main
 
     cwd = os.getcwd()
 
@@ -165,7 +173,7 @@ def cli(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> 
         if stdin is not None:
             monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
         try:
-            code = main(list(argv))
+            code = cli_main.main(list(argv))  # looked up now: tests may monkeypatch it
         except SystemExit as e:  # argparse: --help, --version, usage errors
             code = _exit_code(e.code)
         finally:

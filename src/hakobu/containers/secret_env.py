@@ -19,7 +19,8 @@ from pathlib import Path
 from typing import Any
 
 MOUNTED_BUSYBOX = "/run/hakobu/busybox"
-SECRETS_DIR = "/run/secrets"
+# Not /run/secrets: podman cannot create that mount point on a read-only root filesystem.
+SECRETS_DIR = "/run/hakobu/secrets"
 PT_INTERP = 3
 
 

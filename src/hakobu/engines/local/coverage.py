@@ -32,6 +32,7 @@ TASK_WARNED: Mapping[str, str] = {
     "inferenceAccelerators": "accelerators are not emulated",
     "ephemeralStorage": "local storage has no size limit",
     "enableFaultInjection": "fault injection endpoints are not emulated",
+    "trustedExecutionConfiguration": "trusted execution (ECS Managed Instances) is not emulated",
 }
 CONTAINER_EMULATED: Mapping[str, str] = {
     "name": "names the container",

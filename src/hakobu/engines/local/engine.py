@@ -251,6 +251,7 @@ def down(
             done.append(f"stop task {view.task_id} (supervisor {view.state.supervisor_pid})")
             if not dry_run:
                 _stop_supervisor(view.state, grace)
+                done += _stop_report(state.tasks_root(root) / view.task_id)
     done += _sweep(runtime, labels.project_id(root), dry_run=dry_run)
     if not dry_run:
         _forget_stopped_tasks(root)
@@ -267,6 +268,23 @@ def _stop_supervisor(s: state.TaskState, grace: float) -> None:
     deadline = time.monotonic() + len(s.containers) * MAX_STOP_TIMEOUT + grace + 30
     while time.monotonic() < deadline and state.pid_alive(s.supervisor_pid):
         time.sleep(0.1)
+
+
+def _stop_report(task_dir: Path) -> list[str]:
+    """How each container ended: the talk's disposability point, made visible."""
+    final = state.load_state(task_dir)
+    if final is None or final.stopping_at is None:
+        return []
+    lines = []
+    for c in final.containers:
+        if c.stopped_at is None:
+            continue
+        after = max(0.0, c.stopped_at - final.stopping_at)
+        how = f"exited {c.exit_code}"
+        if c.exit_code == 137:
+            how = "killed (SIGKILL after stopTimeout)"
+        lines.append(f"  {c.name} {how}, {after:.1f} s after the task began stopping")
+    return lines
 
 
 def _sweep(runtime: ContainerRuntime, project: str, *, dry_run: bool) -> list[str]:
