@@ -17,9 +17,7 @@ import functools
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.loaders
-import botocore.model
-
+from hakobu.spec.ecs_model import ecs_model
 from hakobu.spec.jsonpos import JsonPath
 from hakobu.spec.problem import Problem, suggest
 
@@ -30,15 +28,13 @@ _API_REFERENCE = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_
 _STRING_NUMBERS = {("cpu",), ("memory",)}
 
 
-@functools.cache
 def service_model() -> Any:
-    """botocore's ECS model, loaded once per process (it takes tens of milliseconds)."""
-    loader = botocore.loaders.Loader()
-    return botocore.model.ServiceModel(loader.load_service_model("ecs", "service-2"), "ecs")
+    """botocore's ECS model, loaded once per process (see ecs_model.py for why not via botocore)."""
+    return ecs_model()
 
 
 def request_shape() -> Any:
-    return service_model().operation_model("RegisterTaskDefinition").input_shape
+    return service_model().input_shape("RegisterTaskDefinition")
 
 
 @functools.cache
