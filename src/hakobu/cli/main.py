@@ -23,6 +23,9 @@ COMMAND_MODULES = (
     "down",
     "logs",
     "secret",
+    "check",
+    "rules",
+    "explain",
 )
 
 

@@ -1,0 +1,50 @@
+"""``hakobu explain ID``: one rule: where the talk puts it, why it matters, how to fix it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from hakobu.checks import RuleInfo, Severity, default_registry
+from hakobu.checks.docs import explain_text, rule_dict
+from hakobu.checks.hadolint import PREFIX, describe, describe_family
+from hakobu.cli import common
+from hakobu.errors import UsageError
+from hakobu.spec.problem import suggest
+
+
+def register(subparsers: Any) -> None:
+    parser: argparse.ArgumentParser = subparsers.add_parser(
+        "explain", help="explain one rule of `hakobu check`"
+    )
+    parser.add_argument("rule_id", metavar="ID", help="a rule ID: HK-DF-001, hadolint/DL3008")
+    common.add_json_option(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rule = find_rule(args.rule_id)
+    if args.json:
+        common.print_json(rule_dict(rule))
+    else:
+        sys.stdout.write(explain_text(rule))
+    return 0
+
+
+def find_rule(rule_id: str) -> RuleInfo:
+    """The rule ``rule_id`` names (any case); hadolint's by ``hadolint/DL3008`` or ``DL3008``."""
+    registry = default_registry()
+    found = registry.get(rule_id)
+    if found is not None:
+        return found.info()
+    code = rule_id.removeprefix(PREFIX).upper()
+    if code in ("HADOLINT", "*", ""):
+        return describe_family()
+    if code[:2] in ("DL", "SC") and code[2:].isdigit():
+        # hadolint's level for a rule is known only when it reports; its wiki has the rest.
+        return describe(code, Severity.WARNING, f"hadolint rule {code}")
+    ids = [rule.id for rule in registry]
+    close = suggest(rule_id, ids)
+    hint = f'did you mean "{close}"? ' if close else ""
+    raise UsageError(f"unknown rule {rule_id!r} ({hint}`hakobu rules` lists them)")
