@@ -1,4 +1,8 @@
-"""``hakobu logs``: what the app's local task containers wrote to stdout and stderr."""
+"""``hakobu logs``: what the app's local task containers wrote to stdout and stderr.
+
+``hakobu logs test-pattern --pattern P MESSAGE...`` is the counterpart of ``aws logs
+test-metric-filter``: it needs no app, and prints the same JSON.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from typing import Any
 from hakobu.cli import common
 from hakobu.engines.local import state
 from hakobu.engines.local.output import OutputLine, read_output
+from hakobu.logs.filter_pattern import compile_pattern, metric_filter_matches
 
 
 def register(subparsers: Any) -> None:
@@ -22,6 +27,37 @@ def register(subparsers: Any) -> None:
     parser.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
     common.add_json_option(parser)
     parser.set_defaults(func=run)
+    _register_actions(parser)
+
+
+def _register_actions(parser: argparse.ArgumentParser) -> None:
+    # An optional action: plain `hakobu logs [-f] ...` keeps working with none given.
+    actions = parser.add_subparsers(dest="logs_action", metavar="ACTION")
+    test = actions.add_parser(
+        "test-pattern",
+        help="test a CloudWatch Logs filter pattern on messages (as aws logs test-metric-filter)",
+        description="Print, as JSON shaped like `aws logs test-metric-filter`, the messages the "
+        "CloudWatch Logs filter pattern matches, numbered from 1, with the fields it extracts.",
+    )
+    test.add_argument(
+        "--pattern",
+        required=True,
+        metavar="PATTERN",
+        help="the filter pattern (write --pattern=-TERM for one that starts with -)",
+    )
+    test.add_argument(
+        "messages",
+        nargs="+",
+        metavar="MESSAGE",
+        help="log event messages to test (put -- before the first if it starts with -)",
+    )
+    test.set_defaults(func=run_test_pattern)
+
+
+def run_test_pattern(args: argparse.Namespace) -> int:
+    pattern = compile_pattern(args.pattern)
+    common.print_json(metric_filter_matches(pattern, args.messages))
+    return 0
 
 
 def output_files(root: Path) -> list[tuple[str, Path]]:

@@ -1,0 +1,1 @@
+"""Logs as CloudWatch Logs and FireLens would handle them, for tasks hakobu runs locally."""
