@@ -20,9 +20,27 @@ from hakobu.spec.problem import suggest
 CONFIG_NAME = "hakobu.toml"
 LOCAL = "local"
 
-_TOP_KEYS = ("app", "values", "environments")
-_APP_KEYS = ("name", "dockerfile", "context", "task_definition", "image")
-_ENV_KEYS = ("values", "ports", "environment_files")
+# [check] is `hakobu check`'s, read by hakobu.checks.settings.
+_TOP_KEYS = ("app", "values", "environments", "service", "check", "logs")
+_APP_KEYS = ("name", "dockerfile", "context", "task_definition", "image", "service_definition")
+_ENV_KEYS = ("values", "ports", "environment_files", "service")
+_SERVICE_KEYS = ("target_group",)
+_ENV_SERVICE_KEYS = ("port",)
+# [service.target_group] keys are hakobu.lb.TargetGroupSettings' own names (AWS's, in snake case;
+# a test keeps them equal). Their ranges are checked by the load balancer's settings when a
+# service starts: importing the load balancer here would slow every command down.
+TARGET_GROUP_KEYS = (
+    "health_check_path",
+    "health_check_port",
+    "health_check_interval_seconds",
+    "health_check_timeout_seconds",
+    "healthy_threshold_count",
+    "unhealthy_threshold_count",
+    "matcher",
+    "deregistration_delay_seconds",
+    "algorithm",
+)
+_TARGET_GROUP_STRINGS = ("health_check_path", "matcher", "algorithm")
 _APP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _VALUE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -35,6 +53,7 @@ class EnvironmentConfig:
     values: Mapping[str, str] = field(default_factory=dict)
     ports: Mapping[int, int] = field(default_factory=dict)  # container port -> local host port
     environment_files: Mapping[str, Path] = field(default_factory=dict)  # S3 ARN -> local file
+    service_port: int | None = None  # the service's load balancer listener on 127.0.0.1
 
 
 @dataclass(frozen=True)
@@ -48,6 +67,9 @@ class AppConfig:
     environments: Mapping[str, EnvironmentConfig]
     values: Mapping[str, str] = field(default_factory=dict)
     path: Path = Path(CONFIG_NAME)  # hakobu.toml itself, for messages
+    service_definition: Path = Path("servicedef.json")
+    # [service.target_group] as written, types checked; unset keys take AWS's defaults.
+    target_group: Mapping[str, int | str] = field(default_factory=dict)
 
     def environment(self, name: str) -> EnvironmentConfig:
         try:
@@ -126,6 +148,8 @@ class _Reader:
                 fix="use lowercase letters, digits, -",
             )
         values = self.values(data, ("values",))
+        service = self.table(data, ("service",))
+        self.known_keys(service, ("service",), _SERVICE_KEYS)
         return AppConfig(
             name=name,
             dockerfile=self.file(app, ("app", "dockerfile"), "Dockerfile"),
@@ -136,6 +160,8 @@ class _Reader:
             environments=MappingProxyType(self.environments(data)),
             values=MappingProxyType(values),
             path=self.path,
+            service_definition=self.file(app, ("app", "service_definition"), "servicedef.json"),
+            target_group=MappingProxyType(self.target_group(service, ("service", "target_group"))),
         )
 
     def environments(self, data: dict[str, Any]) -> dict[str, EnvironmentConfig]:
@@ -156,8 +182,29 @@ class _Reader:
                 environment_files=MappingProxyType(
                     self.environment_files(table, (*keys, "environment_files"))
                 ),
+                service_port=self.service_port(table, (*keys, "service")),
             )
         return result
+
+    def service_port(self, parent: dict[str, Any], keys: tuple[str, ...]) -> int | None:
+        table = self.table(parent, keys)
+        self.known_keys(table, keys, _ENV_SERVICE_KEYS)
+        port = table.get("port")
+        if port is None:
+            return None
+        if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
+            raise self.error((*keys, "port"), f"port must be 1-65535, got {port!r}")
+        return port
+
+    def target_group(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int | str]:
+        table = self.table(parent, keys)
+        self.known_keys(table, keys, TARGET_GROUP_KEYS)
+        for name, value in table.items():
+            if name in _TARGET_GROUP_STRINGS:
+                self.string(table, (*keys, name))
+            elif isinstance(value, bool) or not isinstance(value, int):
+                raise self.error((*keys, name), f"expected a whole number, got {_toml_type(value)}")
+        return dict(table)
 
     def values(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
         table = self.table(parent, keys)

@@ -110,6 +110,7 @@ class ContainerRuntime(Protocol):
     def remove_container(self, name: str) -> None: ...
     def remove_pod(self, name: str) -> None: ...
     def remove_secret(self, name: str) -> None: ...
+    def pod_address(self, pod: str) -> str | None: ...
 
 
 def _label_args(labels: Mapping[str, str]) -> list[str]:
@@ -294,6 +295,15 @@ class PodmanRuntime(CliRuntime):
     def remove_secret(self, name: str) -> None:
         self._run("secret", "rm", name, check=False)
 
+    def pod_address(self, pod: str) -> str | None:
+        """The pod's IP on the engine's network (its infra container's), as a load balancer
+        reaches an awsvpc task at its ENI's address; None before the pod runs."""
+        done = self._run("pod", "inspect", pod, "--format", "{{.InfraContainerID}}", check=False)
+        infra = done.stdout.strip()
+        if done.returncode != 0 or not infra:
+            return None
+        return _container_address(self, infra)
+
 
 class DockerRuntime(CliRuntime):
     """Docker: a pod is a small infra container whose network the task's containers join."""
@@ -341,6 +351,17 @@ class DockerRuntime(CliRuntime):
 
     def remove_secret(self, name: str) -> None:
         return None
+
+    def pod_address(self, pod: str) -> str | None:  # pragma: no cover - no docker engine here
+        return _container_address(self, pod)
+
+
+def _container_address(runtime: CliRuntime, container: str) -> str | None:
+    done = runtime._run(
+        "container", "inspect", container, "--format", "{{.NetworkSettings.IPAddress}}", check=False
+    )
+    address = done.stdout.strip()
+    return address if done.returncode == 0 and address else None
 
 
 def _common_create_args(spec: ContainerSpec) -> list[str]:

@@ -7,6 +7,7 @@ test-metric-filter``: it needs no app, and prints the same JSON.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import time
 from pathlib import Path
@@ -14,8 +15,10 @@ from typing import Any
 
 from hakobu.cli import common
 from hakobu.engines.local import state
-from hakobu.engines.local.output import OutputLine, read_output
+from hakobu.errors import UsageError
+from hakobu.logs.events import StoredEvent
 from hakobu.logs.filter_pattern import compile_pattern, metric_filter_matches
+from hakobu.logs.store import STORE_FILE, LocalLogStore
 
 
 def register(subparsers: Any) -> None:
@@ -25,6 +28,12 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--task", metavar="ID", help="a task ID or its prefix")
     parser.add_argument("--container", metavar="NAME", help="only this container")
     parser.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")
+    parser.add_argument(
+        "--since", metavar="WHEN", help="only events since 10m, 2h, 1d ... or a time"
+    )
+    parser.add_argument(
+        "--filter", metavar="PATTERN", help="a CloudWatch Logs filter pattern, e.g. '{ $.x = 1 }'"
+    )
     common.add_json_option(parser)
     parser.set_defaults(func=run)
     _register_actions(parser)
@@ -60,41 +69,72 @@ def run_test_pattern(args: argparse.Namespace) -> int:
     return 0
 
 
-def output_files(root: Path) -> list[tuple[str, Path]]:
-    """(task id, file) for running tasks and those stopped by `down`, oldest first."""
-    files = [
-        (p.name, p / state.OUTPUT_FILE)
-        for p in state.tasks_root(root).glob("*")
-        if (p / state.OUTPUT_FILE).exists()
-    ]
-    files += [(p.stem, p) for p in (root / ".hakobu" / "logs").glob("*.jsonl")]
-    return sorted(files, key=lambda f: f[1].stat().st_mtime)
+def _tasks(root: Path) -> list[state.TaskState]:
+    """The app's tasks, running or stopped (down keeps the last state), oldest first."""
+    found = [state.load_state(p) for p in state.tasks_root(root).glob("*")]
+    for path in (root / ".hakobu" / "logs").glob("*.state.json"):
+        found.append(state.TaskState.from_dict(json.loads(path.read_text(encoding="utf-8"))))
+    tasks = {t.task_id: t for t in found if t is not None}
+    return sorted(tasks.values(), key=lambda t: t.created_at or 0)
+
+
+def _since_ms(text: str | None) -> int | None:
+    """``30s``, ``10m``, ``2h``, ``1d`` ago, or an ISO 8601 time: a start time in milliseconds."""
+    if text is None:
+        return None
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    if text[:-1].isdigit() and text[-1] in units:
+        return int((time.time() - int(text[:-1]) * units[text[-1]]) * 1000)
+    try:
+        return int(dt.datetime.fromisoformat(text).timestamp() * 1000)
+    except ValueError:
+        raise UsageError(f"--since {text}: expected 30s, 10m, 2h, 1d or an ISO 8601 time") from None
 
 
 def run(args: argparse.Namespace) -> int:
     app = common.load_app()
-    files = output_files(app.root)
-    if args.task:
-        files = [f for f in files if f[0].startswith(args.task)]
-    if not files:
+    tasks = [t for t in _tasks(app.root) if t.task_id.startswith(args.task or "")]
+    if not tasks:
         print("no task output yet (start a task with `hakobu up`)")
         return 0
-    task_id, path = files[-1]
-    shown = 0
-    while True:
-        lines = read_output(path)
-        for line in lines[shown:]:
-            if args.container is None or line.container == args.container:
-                _print(line, task_id, args.json)
-        shown = len(lines)
-        if not args.follow or not (state.tasks_root(app.root) / task_id).exists():
-            return 0
-        time.sleep(0.2)
+    task = tasks[-1]
+    pattern = compile_pattern(args.filter) if args.filter else None
+    store_path = app.root / ".hakobu" / STORE_FILE
+    if not store_path.exists():
+        return 0
+    store = LocalLogStore(store_path)
+    last, start = 0, _since_ms(args.since)
+    try:
+        while True:
+            for event in store.filter_events(
+                None,
+                task_id=task.task_id,
+                container=args.container,
+                start_ms=start,
+                pattern=pattern,
+                after_id=last,
+            ):
+                last = max(last, event.sequence)
+                _print(event, args.json)
+            if not args.follow:
+                return 0
+            time.sleep(0.3)
+    finally:
+        store.close()
 
 
-def _print(line: OutputLine, task_id: str, as_json: bool) -> None:
+def _print(event: StoredEvent, as_json: bool) -> None:
     if as_json:
-        record = {"task": task_id, **line.__dict__}
+        record = {
+            "task": event.task_id,
+            "container": event.container,
+            "stream": event.source,
+            "logGroupName": event.log_group,
+            "logStreamName": event.log_stream,
+            "timestamp": event.timestamp_ms,
+            "message": event.message,
+            "eventId": event.event_id,
+        }
         print(json.dumps(record), flush=True)
     else:
-        print(f"{line.container} | {line.message}", flush=True)
+        print(f"{event.container} | {event.message}", flush=True)

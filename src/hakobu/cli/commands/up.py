@@ -12,6 +12,7 @@ from hakobu.engines.local import engine
 from hakobu.engines.local.app import local_secret_resolver, task_inputs
 from hakobu.engines.local.plan import TaskPlan
 from hakobu.engines.local.state import TaskState
+from hakobu.logs.routes import validate_log_configuration
 
 
 def register(subparsers: Any) -> None:
@@ -42,7 +43,9 @@ def run(args: argparse.Namespace) -> int:
     loaded = common.load_rendered_task_definition(app, args.env, args.image)
     inputs = task_inputs(app, loaded, args.env)
     plan = engine.plan_task(inputs)
-    for warning in plan.warnings:
+    # Log routes are checked before anything starts: an unknown driver or option is bad input.
+    log_warnings = validate_log_configuration(loaded.raw, root=app.root, source=loaded.display)
+    for warning in (*plan.warnings, *log_warnings):
         common.warn(f"{loaded.display}: {warning}")
     resolver = local_secret_resolver(app)
     if args.dry_run:

@@ -59,6 +59,8 @@ CONTAINER_EMULATED: Mapping[str, str] = {
     "healthCheck": "run by hakobu inside the container, as ECS runs it",
     "dockerLabels": "set as container labels",
     "versionConsistency": "the local image is used exactly as built",
+    "logConfiguration": "awslogs and awsfirelens: to the local store and archive (docs/logs.md)",
+    "firelensConfiguration": "Fluent Bit config files read for their outputs and filters",
 }
 CONTAINER_WARNED: Mapping[str, str] = {
     "repositoryCredentials": "the engine's own registry login is used",
@@ -74,11 +76,8 @@ CONTAINER_WARNED: Mapping[str, str] = {
     "dockerSecurityOptions": "not applied locally",
     "interactive": "no terminal is attached locally",
     "pseudoTerminal": "no terminal is attached locally",
-    "logConfiguration": "stdout/stderr are captured to the console and .hakobu/; "
-    "routing to log groups is not emulated yet",
     "systemControls": "sysctls are not applied locally",
     "resourceRequirements": "GPUs are not emulated",
-    "firelensConfiguration": "FireLens is not emulated yet",
     "credentialSpecs": "Windows credential specs are not emulated",
 }
 LINUX_EMULATED: Mapping[str, str] = {

@@ -24,6 +24,7 @@ from hakobu.engines.local import health, labels, state
 from hakobu.engines.local.plan import PlanContext, TaskPlan, build_plan, check_ports_free
 from hakobu.engines.local.supervisor import TaskSupervisor, install_signal_handlers
 from hakobu.errors import HakobuError, InputError, TaskFailedError
+from hakobu.logs.settings import load_log_settings
 from hakobu.spec.taskdef import MAX_STOP_TIMEOUT, parse_task_definition
 
 SUPERVISOR_MODULE = "hakobu.engines.local.supervisor_main"
@@ -110,7 +111,10 @@ def up(
     _check_images(runtime, plan)
     state.write_json_atomic(inputs.task_dir / state.TASK_FILE, inputs.to_dict())
     if attach:
-        supervisor = TaskSupervisor(runtime, plan, secret_values, console=console)
+        settings = load_log_settings(inputs.root / inputs.config_file)
+        supervisor = TaskSupervisor(
+            runtime, plan, secret_values, console=console, log_settings=settings
+        )
         install_signal_handlers(supervisor)
         return supervisor.run()
     proc = _spawn_supervisor(runtime, inputs, secret_values)

@@ -18,9 +18,12 @@ from typing import IO, Any
 
 from hakobu.containers.runtime import ContainerRuntime
 from hakobu.engines.local import health, state
-from hakobu.engines.local.output import K8sFileTail, OutputWriter
+from hakobu.engines.local.output import K8sFileTail
 from hakobu.engines.local.plan import PlannedContainer, TaskPlan
 from hakobu.errors import HakobuError
+from hakobu.logs.router import LogRouter
+from hakobu.logs.settings import LogSettings
+from hakobu.logs.sinks.archive import open_archive
 from hakobu.spec.taskdef import Dependency, RestartPolicy
 
 # ECS stop codes and reasons, as describe-tasks shows them.
@@ -40,6 +43,7 @@ class TaskSupervisor:
         plan: TaskPlan,
         secret_values: Mapping[str, str],
         console: IO[str] | None = None,
+        log_settings: LogSettings | None = None,
     ) -> None:
         self.runtime = runtime
         self.plan = plan
@@ -52,9 +56,34 @@ class TaskSupervisor:
         }
         self._started: set[str] = set()
         self._tails: list[tuple[K8sFileTail, threading.Thread, threading.Event]] = []
-        width = max(len(c.definition.name) for c in plan.containers)
-        self._output = OutputWriter(self.task_dir / state.OUTPUT_FILE, console, width)
         self.state = self._initial_state()
+        self._router = self._log_router(console, log_settings or LogSettings())
+
+    def _log_router(self, console: IO[str] | None, settings: LogSettings) -> LogRouter:
+        """Each container's lines, masked, to where its logConfiguration says (hakobu.logs)."""
+        ctx = self.plan.context
+        archive = None
+        if settings.archive:
+            archive = open_archive(
+                settings.archive,
+                root=ctx.root,
+                max_bytes=settings.archive_flush_bytes,
+                max_seconds=settings.archive_flush_seconds,
+            )
+        return LogRouter.for_task(
+            self.plan.task,
+            root=ctx.root,
+            task_id=ctx.task_id,
+            task_arn=self.state.task_arn,
+            family=self.plan.task.family,
+            revision=1,
+            cluster=f"hakobu-{ctx.app}",
+            secret_values=list(self._secret_values.values()),
+            subscriptions=settings.subscriptions,
+            metric_filters=settings.metric_filters,
+            archive=archive,
+            console=console,
+        )
 
     # -- state -------------------------------------------------------------------------------
 
@@ -220,7 +249,9 @@ class TaskSupervisor:
         if planned.spec.log_path is None:
             return
         done = threading.Event()
-        tail = K8sFileTail(planned.spec.log_path, planned.definition.name, self._output)
+        name = planned.definition.name
+        offset = self._router.resume_offset(name)
+        tail = K8sFileTail(planned.spec.log_path, name, self._router, offset)
         thread = threading.Thread(target=tail.follow, args=(done,), daemon=True)
         thread.start()
         self._tails.append((tail, thread, done))
@@ -279,8 +310,8 @@ class TaskSupervisor:
         for tail, thread, done in self._tails:
             done.set()
             thread.join(timeout=5)
-            tail.drain()
-        self._output.close()
+            tail.drain(final=True)
+        self._router.close()
         with self._cv:
             self.state.last_status = state.DEPROVISIONING
             self._save()

@@ -15,6 +15,7 @@ from hakobu.containers.runtime import RUNTIMES
 from hakobu.engines.local import state
 from hakobu.engines.local.engine import TaskInputs, plan_task
 from hakobu.engines.local.supervisor import TaskSupervisor, install_signal_handlers
+from hakobu.logs.settings import load_log_settings
 
 
 def main(argv: list[str]) -> int:
@@ -24,7 +25,8 @@ def main(argv: list[str]) -> int:
     inputs = TaskInputs.from_dict(json.loads((task_dir / state.TASK_FILE).read_text()))
     kind = "docker" if Path(binary).name.startswith("docker") else "podman"
     runtime = RUNTIMES[kind](binary)
-    supervisor = TaskSupervisor(runtime, plan_task(inputs), secrets, console=None)
+    settings = load_log_settings(inputs.root / inputs.config_file)
+    supervisor = TaskSupervisor(runtime, plan_task(inputs), secrets, log_settings=settings)
     install_signal_handlers(supervisor)
     secrets.clear()
     final = supervisor.run()

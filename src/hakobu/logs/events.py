@@ -1,0 +1,113 @@
+"""Log events as the router, the store and the sinks pass them, and the limits AWS puts on them."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from functools import lru_cache
+from typing import NamedTuple, Protocol
+
+# The awslogs driver splits a message longer than CloudWatch's event limit (256 KiB) less the 26
+# bytes PutLogEvents counts per event (moby daemon/logger/awslogs: maximumBytesPerEvent). It
+# still does, although CloudWatch has taken events up to 1 MB since April 2025.
+AWSLOGS_MAX_EVENT_BYTES = 262_144 - 26
+OWNER = "000000000000"  # the account ID of everything local, as in local task ARNs
+STDOUT = "stdout"
+STDERR = "stderr"
+
+_RFC3339 = re.compile(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:[.,](\d+))?(Z|z|[+-]\d\d:?\d\d)?")
+
+
+class Matcher(Protocol):
+    """A compiled CloudWatch filter pattern (``hakobu.logs.filter_pattern.compile_pattern``)."""
+
+    def matches(self, message: str) -> bool: ...
+
+
+class LogEvent(NamedTuple):
+    """One event as a container produced it: ``stream`` is stdout or stderr.
+
+    A named tuple rather than a frozen dataclass: collectors make one per line, and a tuple is
+    several times cheaper to build.
+    """
+
+    timestamp_ms: int
+    message: str
+    container: str
+    task_id: str
+    stream: str
+
+
+class StoredEvent(NamedTuple):
+    """An event read back from the store, shaped like FilterLogEvents' output plus its origin."""
+
+    sequence: int  # the store's row number: unique, in the order events were stored
+    log_group: str
+    log_stream: str
+    timestamp_ms: int
+    ingestion_time_ms: int
+    message: str
+    task_id: str
+    container: str
+    source: str  # stdout or stderr
+
+    @property
+    def event_id(self) -> str:
+        return event_id(self.timestamp_ms, self.sequence)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "eventId": self.event_id,
+            "logGroupName": self.log_group,
+            "logStreamName": self.log_stream,
+            "timestamp": self.timestamp_ms,
+            "ingestionTime": self.ingestion_time_ms,
+            "message": self.message,
+            "taskId": self.task_id,
+            "container": self.container,
+            "source": self.source,
+        }
+
+
+def event_id(timestamp_ms: int, sequence: int) -> str:
+    """56 digits like CloudWatch's event IDs: unique, and sorted as the events are."""
+    return f"{timestamp_ms:019d}{sequence:037d}"
+
+
+def parse_rfc3339_ms(text: str) -> int:
+    """Milliseconds since the epoch of an RFC 3339 time as conmon and docker write it.
+
+    Those carry nanoseconds, which ``datetime.fromisoformat`` refuses, so the fraction is cut to
+    milliseconds first. A time without an offset is UTC.
+    """
+    match = _RFC3339.fullmatch(text.strip())
+    if match is None:
+        raise ValueError(f"not an RFC 3339 time: {text!r}")
+    fraction = (match[2] or "")[:3].ljust(3, "0")
+    return _epoch_seconds(match[1], match[3] or "Z") * 1000 + int(fraction)
+
+
+@lru_cache(maxsize=256)
+def _epoch_seconds(moment: str, zone: str) -> int:
+    # Lines come many to a second: converting each second once saves most of the parsing.
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    return int(datetime.fromisoformat(moment + zone).timestamp())
+
+
+def split_message(message: str, limit: int = AWSLOGS_MAX_EVENT_BYTES) -> list[str]:
+    """``message`` cut into pieces of at most ``limit`` UTF-8 bytes, as awslogs splits it.
+
+    Cuts fall between characters, never inside one, so every piece is valid UTF-8.
+    """
+    if len(message) * 4 <= limit or len(message.encode()) <= limit:
+        return [message]
+    pieces: list[str] = []
+    data = message.encode()
+    start = 0
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:
+            end -= 1  # back off a UTF-8 continuation byte
+        pieces.append(data[start:end].decode())
+        start = end
+    return pieces
