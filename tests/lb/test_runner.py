@@ -61,3 +61,11 @@ def test_public_api() -> None:
     assert sorted(hakobu.lb.__all__) == hakobu.lb.__all__
     for name in hakobu.lb.__all__:
         assert getattr(hakobu.lb, name) is not None
+
+
+def test_settings_alone_do_not_import_asyncio() -> None:
+    # The config code reads target group settings; that must stay cheap (no asyncio, no sockets).
+    code = "import sys; from hakobu.lb import TargetGroupSettings; print('asyncio' in sys.modules)"
+    env = {**os.environ, "PYTHONPATH": SRC}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.stdout.strip() == "False", done.stderr
