@@ -24,8 +24,8 @@ LOCAL = "local"
 _TOP_KEYS = ("app", "values", "environments", "service", "check", "logs")
 _APP_KEYS = ("name", "dockerfile", "context", "task_definition", "image", "service_definition")
 _ENV_KEYS = ("values", "ports", "environment_files", "service")
-_SERVICE_KEYS = ("target_group",)
-_ENV_SERVICE_KEYS = ("port",)
+_SERVICE_KEYS = ("target_group", "autoscaling", "hooks")
+_ENV_SERVICE_KEYS = ("port", "test_port")
 # [service.target_group] keys are hakobu.lb.TargetGroupSettings' own names (AWS's, in snake case;
 # a test keeps them equal). Their ranges are checked by the load balancer's settings when a
 # service starts: importing the load balancer here would slow every command down.
@@ -41,6 +41,17 @@ TARGET_GROUP_KEYS = (
     "algorithm",
 )
 _TARGET_GROUP_STRINGS = ("health_check_path", "matcher", "algorithm")
+_AUTOSCALING_KEYS = (
+    "min_capacity",
+    "max_capacity",
+    "target_value",
+    "predefined_metric_type",
+    "scale_out_cooldown_seconds",
+    "scale_in_cooldown_seconds",
+    "disable_scale_in",
+    "metric_period_seconds",
+)
+PREDEFINED_METRICS = ("ALBRequestCountPerTarget",)
 _APP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _VALUE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -54,6 +65,23 @@ class EnvironmentConfig:
     ports: Mapping[int, int] = field(default_factory=dict)  # container port -> local host port
     environment_files: Mapping[str, Path] = field(default_factory=dict)  # S3 ARN -> local file
     service_port: int | None = None  # the service's load balancer listener on 127.0.0.1
+    service_test_port: int | None = None  # its test listener (blue/green), when wanted
+
+
+@dataclass(frozen=True)
+class AutoscalingConfig:
+    """[service.autoscaling]: Application Auto Scaling's scalable target and one target tracking
+    policy, under their API names in snake case, with ECS's defaults."""
+
+    min_capacity: int
+    max_capacity: int
+    target_value: float
+    predefined_metric_type: str = "ALBRequestCountPerTarget"
+    scale_out_cooldown_seconds: int = 300
+    scale_in_cooldown_seconds: int = 300
+    disable_scale_in: bool = False
+    # CloudWatch's period for the metric (60 s); a local override makes scaling visible faster.
+    metric_period_seconds: int = 60
 
 
 @dataclass(frozen=True)
@@ -70,6 +98,9 @@ class AppConfig:
     service_definition: Path = Path("servicedef.json")
     # [service.target_group] as written, types checked; unset keys take AWS's defaults.
     target_group: Mapping[str, int | str] = field(default_factory=dict)
+    autoscaling: AutoscalingConfig | None = None
+    # [service.hooks]: a lifecycle hook's Lambda ARN -> the local command that stands in for it.
+    hooks: Mapping[str, str] = field(default_factory=dict)
 
     def environment(self, name: str) -> EnvironmentConfig:
         try:
@@ -162,6 +193,8 @@ class _Reader:
             path=self.path,
             service_definition=self.file(app, ("app", "service_definition"), "servicedef.json"),
             target_group=MappingProxyType(self.target_group(service, ("service", "target_group"))),
+            autoscaling=self.autoscaling(service, ("service", "autoscaling")),
+            hooks=MappingProxyType(self.hooks(service, ("service", "hooks"))),
         )
 
     def environments(self, data: dict[str, Any]) -> dict[str, EnvironmentConfig]:
@@ -183,18 +216,68 @@ class _Reader:
                     self.environment_files(table, (*keys, "environment_files"))
                 ),
                 service_port=self.service_port(table, (*keys, "service")),
+                service_test_port=self.service_port(table, (*keys, "service"), "test_port"),
             )
         return result
 
-    def service_port(self, parent: dict[str, Any], keys: tuple[str, ...]) -> int | None:
+    def service_port(
+        self, parent: dict[str, Any], keys: tuple[str, ...], name: str = "port"
+    ) -> int | None:
         table = self.table(parent, keys)
         self.known_keys(table, keys, _ENV_SERVICE_KEYS)
-        port = table.get("port")
+        port = table.get(name)
         if port is None:
             return None
         if isinstance(port, bool) or not isinstance(port, int) or not 1 <= port <= 65535:
-            raise self.error((*keys, "port"), f"port must be 1-65535, got {port!r}")
+            raise self.error((*keys, name), f"{name} must be 1-65535, got {port!r}")
         return port
+
+    def hooks(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+        table = self.table(parent, keys)
+        for arn in table:
+            if not arn.startswith("arn:"):
+                raise self.error(
+                    (*keys, arn), f'"{arn}" is not an ARN', fix="key by the hook's hookTargetArn"
+                )
+            self.string(table, (*keys, arn))  # the command: a non-empty string
+        return dict(table)
+
+    def autoscaling(
+        self, parent: dict[str, Any], keys: tuple[str, ...]
+    ) -> AutoscalingConfig | None:
+        table = self.table(parent, keys)
+        if not table:
+            return None
+        self.known_keys(table, keys, _AUTOSCALING_KEYS)
+        for name in ("min_capacity", "max_capacity", "target_value"):
+            if name not in table:
+                raise self.error(keys, f'missing "{name}"', fix=f"add {name} = ...")
+        for name, value in table.items():
+            self._check_autoscaling_value((*keys, name), value)
+        config = AutoscalingConfig(**table)
+        if config.max_capacity < config.min_capacity:
+            raise self.error((*keys, "max_capacity"), "is below min_capacity")
+        return config
+
+    def _check_autoscaling_value(self, where: tuple[str, ...], value: Any) -> None:
+        name = where[-1]
+        if name == "predefined_metric_type":
+            if value not in PREDEFINED_METRICS:
+                raise self.error(
+                    where,
+                    f"{value!r} is not run locally",
+                    fix="ALBRequestCountPerTarget (the engine reports no CPU yet)",
+                )
+        elif name == "disable_scale_in":
+            if not isinstance(value, bool):
+                raise self.error(where, f"expected true or false, got {_toml_type(value)}")
+        elif name == "target_value":
+            if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+                raise self.error(where, f"expected a positive number, got {_toml_type(value)}")
+        elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise self.error(where, f"expected a whole number >= 0, got {_toml_type(value)}")
+        elif name == "metric_period_seconds" and not 1 <= value <= 3600:
+            raise self.error(where, f"{value} is not 1-3600")
 
     def target_group(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int | str]:
         table = self.table(parent, keys)

@@ -7,7 +7,7 @@ import pytest
 from hakobu.checks.rules.dockerfile._dockerignore import excluded, parse_patterns
 from hakobu.checks.rules.dockerfile._images import parse_image
 from hakobu.checks.rules.dockerfile._shell import installed_packages, pip_installs
-from hakobu.checks.rules.dockerfile.secret_in_image import secret_name
+from hakobu.checks.secretwords import secret_name
 
 
 @pytest.mark.parametrize(

@@ -115,7 +115,9 @@ def test_a_file_that_does_not_parse_is_an_error_finding(
 
 def test_python_sources_are_parsed_when_a_rule_reads_them(tmp_path: Path) -> None:
     write(tmp_path, {"app.py": "def broken(:\n"})
-    assert run_checks(tmp_path, CheckConfig(hadolint=None)).findings == ()
+    no_source_rules = RuleRegistry(META_RULES)
+    config = CheckConfig(hadolint=None, registry=no_source_rules)
+    assert run_checks(tmp_path, config).findings == ()
 
     class ReadsPython(Crash):
         id = "HK-PY-999"

@@ -165,3 +165,60 @@ def test_explain_an_unknown_rule_suggests_one(run: Run) -> None:
     code, _, err = run("explain", "HK-DF-01")
     assert code == 2
     assert 'did you mean "HK-DF-001"?' in err
+
+
+def test_write_baseline_then_fail_only_on_new_findings(run: Run, tmp_path: Path) -> None:
+    root = repo(tmp_path, {"Dockerfile": UNPINNED})
+    code, out, err = run("-C", str(root), "check", "--write-baseline")
+    assert (code, out) == (0, "")
+    assert "wrote 1 finding to .hakobu-baseline.json" in err
+    data = json.loads((root / ".hakobu-baseline.json").read_text())
+    assert [f["rule_id"] for f in data["findings"]] == ["HK-DF-001"]
+
+    code, out, _ = run("-C", str(root), "check")  # the default baseline is picked up
+    assert code == 0
+    assert "(1 in the baseline)" in out
+    (root / "Dockerfile").write_text("# a new line on top\n" + UNPINNED + "FROM node\nUSER 1\n")
+    code, out, _ = run("-C", str(root), "check")
+    assert code == 1
+    assert "Dockerfile:5:1  error    HK-DF-001  FROM node" in out
+    assert "FROM python:slim" not in out  # moved down a line, still baselined
+    assert run("-C", str(root), "check", "--no-baseline")[0] == 1
+
+
+def test_an_explicit_baseline_that_is_missing_exits_2(run: Run, tmp_path: Path) -> None:
+    root = repo(tmp_path, {"Dockerfile": UNPINNED})
+    code, _, err = run("-C", str(root), "check", "--baseline", "nope.json")
+    assert code == 2
+    assert "baseline nope.json" in err
+
+
+def test_check_settings_apply_and_a_check_only_hakobu_toml_is_enough(
+    run: Run, tmp_path: Path
+) -> None:
+    toml = '[check]\nfail_on = "info"\n[check.severity]\nHK-DF-001 = "info"\n'
+    root = repo(tmp_path, {"Dockerfile": UNPINNED, "hakobu.toml": toml})
+    code, out, _ = run("-C", str(root), "check")
+    assert code == 1  # fail_on = "info" from hakobu.toml
+    assert "info     HK-DF-001" in out
+    assert run("-C", str(root), "check", "--fail-on", "error")[0] == 0  # the flag wins
+
+
+def test_an_invalid_check_table_exits_2_naming_the_line(run: Run, tmp_path: Path) -> None:
+    toml = '[app]\nname = "web"\n\n[check]\ndisable = ["HK-DF-999"]\n'
+    root = repo(tmp_path, {"Dockerfile": UNPINNED, "hakobu.toml": toml})
+    code, out, err = run("-C", str(root), "check")
+    assert (code, out) == (2, "")
+    assert 'hakobu.toml:5: check.disable: unknown rule "HK-DF-999"' in err
+
+
+def test_the_cli_choices_are_the_libraries() -> None:
+    # check.py writes them out so that the CLI starts without importing hakobu.checks.
+    from hakobu.checks import Severity
+    from hakobu.checks.baseline import DEFAULT_BASELINE
+    from hakobu.cli.commands import check
+    from hakobu.output import FORMATS
+
+    assert tuple(FORMATS) == check.FORMAT_NAMES
+    assert tuple(s.value for s in Severity) == check.SEVERITIES
+    assert check.DEFAULT_BASELINE == DEFAULT_BASELINE

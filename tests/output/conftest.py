@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,7 +11,7 @@ from hakobu.checks.hadolint import describe
 from hakobu.checks.meta import ParseError
 from hakobu.checks.rule import Finding, RuleInfo
 from hakobu.checks.rules.dockerfile.base_image_unpinned import BaseImageUnpinned
-from hakobu.checks.runner import CheckReport
+from hakobu.checks.runner import CheckReport, Suppressed
 from hakobu.checks.taxonomy import DesignPoint, Factor, Severity, TargetKind
 
 SECRET_RULE = RuleInfo(
@@ -53,3 +54,14 @@ def report(tmp_path: Path) -> CheckReport:
 @pytest.fixture
 def clean(tmp_path: Path) -> CheckReport:
     return CheckReport(tmp_path, (), (BaseImageUnpinned.info(),), {TargetKind.DOCKERFILE: 1})
+
+
+@pytest.fixture
+def left_out(report: CheckReport) -> CheckReport:
+    """The same report with one finding suppressed inline, one by hakobu.toml, one baselined."""
+    base, hadolint, secret, parse = report.findings
+    suppressed = (
+        Suppressed(hadolint, "the slim image needs no cleanup", "inline"),
+        Suppressed(secret, "a dummy value the tests use", "config"),
+    )
+    return replace(report, findings=(base,), suppressed=suppressed, baselined=(parse,))

@@ -69,6 +69,8 @@ def test_json_report(report: CheckReport) -> None:
             "dependencies": 0,
             "repository": 0,
         },
+        "suppressed": 0,
+        "baselined": 0,
     }
     secret = next(f for f in data["findings"] if f["rule_id"] == "HK-TD-901")
     assert secret == {
@@ -110,3 +112,18 @@ def test_junit_lists_rules_that_found_nothing_as_passed(clean: CheckReport) -> N
     cases = root.findall("testsuite/testcase")
     assert [c.get("name") for c in cases] == ["HK-DF-001 Base image not pinned to a version"]
     assert root.get("failures") == "0"
+
+
+def test_text_and_json_count_what_was_left_out(left_out: CheckReport) -> None:
+    assert TextFormat().format(left_out).splitlines()[-1] == (
+        "1 error, 0 warnings, 0 info in 3 files checked (2 suppressed, 1 in the baseline): "
+        "failed (--fail-on error); `hakobu explain ID` tells why and how to fix"
+    )
+    data = json.loads(JsonFormat().format(left_out))
+    assert (data["summary"]["suppressed"], data["summary"]["baselined"]) == (2, 1)
+    assert [f["rule_id"] for f in data["findings"]] == ["HK-DF-001"]
+    reasons = {s["rule_id"]: (s["suppressed_by"], s["reason"]) for s in data["suppressed"]}
+    assert reasons == {
+        "hadolint/DL3015": ("inline", "the slim image needs no cleanup"),
+        "HK-TD-901": ("config", "a dummy value the tests use"),
+    }

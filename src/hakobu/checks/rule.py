@@ -156,8 +156,14 @@ class Rule(ABC, Generic[T]):
         line: int | None = None,
         column: int | None = None,
         json_path: JsonPath | None = None,
+        severity: Severity | None = None,
     ) -> Finding:
-        """A finding in ``target``'s file; with a JSON path and no line, the key's line."""
+        """A finding in ``target``'s file; with a JSON path and no line, the key's line.
+
+        ``severity`` overrides the rule's for this finding (``user: root`` is worse than no
+        ``user``); ``[check.severity]`` of hakobu.toml overrides both.
+        """
         if json_path is not None and line is None:
             line, column = target.locate(json_path)
-        return Finding(self.info(), self.severity, message, target.file, line, column, json_path)
+        level = severity or self.severity
+        return Finding(self.info(), level, message, target.file, line, column, json_path)

@@ -13,6 +13,8 @@ import yaml
 
 from hakobu.spec.jsonpos import JsonPath
 
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 class YamlSyntaxError(ValueError):
     def __init__(self, message: str, line: int, column: int) -> None:
@@ -46,7 +48,8 @@ class YamlPositions:
 
 def load_yaml_with_positions(text: str) -> tuple[Any, YamlPositions]:
     """Parse one YAML document safely; raises ``YamlSyntaxError`` with the problem's position."""
-    loader = yaml.SafeLoader(text)
+    # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
+    loader = _LOADER(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None

@@ -1,7 +1,9 @@
 """The report as JSON: a summary and every finding with its rule's pillar, point and factor.
 
 The shape is versioned (``"version": 1``) so scripts can rely on it; ``json_path`` is written as
-``containerDefinitions[0].image`` (``hakobu.spec.jsonpos.format_path``), or null.
+``containerDefinitions[0].image`` (``hakobu.spec.jsonpos.format_path``), or null. Suppressed
+findings are listed apart, each with its reason and ``suppressed_by`` (``inline`` or
+``config``); baselined ones only counted.
 """
 
 from __future__ import annotations
@@ -30,8 +32,14 @@ class JsonFormat(Formatter):
                 "failed": report.failed(self.fail_on),
                 "fail_on": self.fail_on.value,
                 "files": {kind.value: count for kind, count in report.files.items()},
+                "suppressed": len(report.suppressed),
+                "baselined": len(report.baselined),
             },
             "findings": [finding_dict(f) for f in report.findings],
+            "suppressed": [
+                {**finding_dict(s.finding), "reason": s.reason, "suppressed_by": s.source}
+                for s in report.suppressed
+            ],
         }
         return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -4,7 +4,9 @@ Every rule that ran is a ``reportingDescriptor`` (id, short and full description
 link, default level, the pillar, design point and factor as tags); every finding a result whose
 location is the file relative to the checked root plus the line and column. Findings in JSON and
 YAML files are located at the offending key's line, with the JSON path as a logical location.
-Levels: error and warning as they are, info as ``note``.
+Levels: error and warning as they are, info as ``note``. Suppressed findings are results with a
+``suppressions`` entry (``inSource`` for a comment, ``external`` for hakobu.toml) and its reason,
+which code scanning shows as dismissed; baselined findings are left out.
 """
 
 from __future__ import annotations
@@ -31,10 +33,17 @@ class SarifFormat(Formatter):
     def format(self, report: CheckReport) -> str:
         rules = list(report.rules)
         index = {rule.id: position for position, rule in enumerate(rules)}
-        for finding in report.findings:  # a finding's rule is always described
+        suppressed = [s.finding for s in report.suppressed]
+        for finding in (*report.findings, *suppressed):  # a finding's rule is always described
             if finding.rule_id not in index:
                 index[finding.rule_id] = len(rules)
                 rules.append(finding.rule)
+        results = [_result(f, index[f.rule_id]) for f in report.findings]
+        for s in report.suppressed:
+            result = _result(s.finding, index[s.finding.rule_id])
+            kind = "inSource" if s.source == "inline" else "external"
+            result["suppressions"] = [{"kind": kind, "justification": s.reason}]
+            results.append(result)
         run = {
             "tool": {
                 "driver": {
@@ -48,7 +57,7 @@ class SarifFormat(Formatter):
             # Columns count characters, as Python strings do (SARIF's default is UTF-16 units).
             "columnKind": "unicodeCodePoints",
             "invocations": [{"executionSuccessful": True}],
-            "results": [_result(f, index[f.rule_id]) for f in report.findings],
+            "results": results,
         }
         log = {"$schema": SCHEMA, "version": "2.1.0", "runs": [run]}
         return json.dumps(log, indent=2, ensure_ascii=False) + "\n"

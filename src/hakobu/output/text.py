@@ -60,7 +60,9 @@ class TextFormat(Formatter):
             else f"passed (--fail-on {self.fail_on.value})"
         )
         hint = "; `hakobu explain ID` tells why and how to fix" if report.findings else ""
-        return f"{counts_text(report)} in {_plural(files, 'file')} checked: {verdict}{hint}"
+        left_out = left_out_text(report)
+        checked = f"in {_plural(files, 'file')} checked"
+        return f"{counts_text(report)} {checked}{left_out}: {verdict}{hint}"
 
     def style(self, style: str, text: str) -> str:
         if not self.color:
@@ -81,6 +83,16 @@ def counts_text(report: CheckReport) -> str:
     errors = _plural(report.count(Severity.ERROR), "error")
     warnings = _plural(report.count(Severity.WARNING), "warning")
     return f"{errors}, {warnings}, {report.count(Severity.INFO)} info"
+
+
+def left_out_text(report: CheckReport) -> str:
+    """`` (2 suppressed, 5 in the baseline)``, or nothing when nothing was left out."""
+    parts = []
+    if report.suppressed:
+        parts.append(f"{len(report.suppressed)} suppressed")
+    if report.baselined:
+        parts.append(f"{len(report.baselined)} in the baseline")
+    return f" ({', '.join(parts)})" if parts else ""
 
 
 def _plural(count: int, noun: str) -> str:

@@ -58,6 +58,11 @@ class Shape:
         return {k: self._spec[k] for k in ("min", "max") if k in self._spec}
 
     @property
+    def is_document(self) -> bool:
+        """A free-form JSON document (``hookDetails``): any value is valid."""
+        return bool(self._spec.get("document"))
+
+    @property
     def documentation(self) -> str:
         return str(self._spec.get("documentation", ""))
 

@@ -113,8 +113,16 @@ def validate_task_definition(raw: Any, *, fargate: bool) -> list[Problem]:
 
 def read_source(path: Path) -> SourceDocument:
     """Read and parse ``path``; unwrap describe output and drop its read-only fields."""
+    return _unwrap(read_document(path))
+
+
+def read_document(
+    path: Path, *, kind: str = "task definition", setting: str = "task_definition"
+) -> SourceDocument:
+    """Read and parse the JSON object at ``path`` with positions; ``kind`` names it in messages
+    and ``setting`` is the hakobu.toml key that points at it."""
     display = display_path(path)
-    text = _read_text(path, display)
+    text = _read_text(path, display, kind, setting)
     try:
         doc, positions = loads_with_positions(text)
     except JSONDecodeError as e:
@@ -136,11 +144,8 @@ def read_source(path: Path) -> SourceDocument:
     except RecursionError as e:
         raise SpecError("JSON nested too deeply", file=display) from e
     if not isinstance(doc, dict):
-        raise SpecError(
-            "expected a JSON object (a task definition)", file=display, line=1, column=1
-        )
-    source = SourceDocument(path, display, doc, positions)
-    return _unwrap(source)
+        raise SpecError(f"expected a JSON object (a {kind})", file=display, line=1, column=1)
+    return SourceDocument(path, display, doc, positions)
 
 
 def _unwrap(source: SourceDocument) -> SourceDocument:
@@ -164,15 +169,15 @@ def _unwrap(source: SourceDocument) -> SourceDocument:
     return SourceDocument(source.path, source.display, raw, positions)
 
 
-def _read_text(path: Path, display: str) -> str:
+def _read_text(path: Path, display: str, kind: str, setting: str) -> str:
     try:
         # utf-8-sig: editors on Windows write a BOM that json.loads would refuse.
         return path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as e:
         raise SpecError(
-            "task definition not found",
+            f"{kind} not found",
             file=display,
-            fix="check the path (task_definition in hakobu.toml)",
+            fix=f"check the path ({setting} in hakobu.toml)",
         ) from e
     except UnicodeDecodeError as e:
         raise SpecError("not UTF-8 text", file=display, fix="save the file as UTF-8") from e

@@ -1,7 +1,8 @@
 """Validation of a task definition against botocore's ECS model: the schema AWS itself publishes.
 
-The walk follows ``RegisterTaskDefinitionRequest`` and accepts what ``aws ecs
-register-task-definition --cli-input-json`` accepts: the type rules are those of
+The walk follows ``RegisterTaskDefinitionRequest`` (or any other input shape: service definitions
+use ``CreateServiceRequest``) and accepts what ``aws ecs register-task-definition
+--cli-input-json`` accepts: the type rules are those of
 ``botocore.validate.ParamValidator`` (the CLI validates with it, and does not coerce: a task
 ``"cpu": 256`` is refused there, so it is refused here). On top of it, and like the ECS API
 does server-side, it checks enum values and maximum lengths, and it names close matches for
@@ -44,8 +45,15 @@ def read_only_fields() -> frozenset[str]:
     Computed from the model (``TaskDefinition`` members that ``RegisterTaskDefinitionRequest``
     lacks: taskDefinitionArn, revision, status, registeredAt, ...) so new ones are covered.
     """
-    described = set(service_model().shape_for("TaskDefinition").members)
-    return frozenset(described - set(request_shape().members))
+    return read_only_members("TaskDefinition", request_shape().name)
+
+
+@functools.cache
+def read_only_members(described: str, request: str) -> frozenset[str]:
+    """Members of the ``described`` shape (what describe-* prints) that ``request`` lacks."""
+    model = service_model()
+    request_members = set(model.shape_for(request).members)
+    return frozenset(set(model.shape_for(described).members) - request_members)
 
 
 def validate_request(raw: Any) -> list[Problem]:
@@ -53,8 +61,15 @@ def validate_request(raw: Any) -> list[Problem]:
     return list(_walk(raw, request_shape(), ()))
 
 
+def validate_shape(raw: Any, shape: str) -> list[Problem]:
+    """Every problem of ``raw`` as botocore's shape ``shape`` (``CreateServiceRequest``, ...)."""
+    return list(_walk(raw, service_model().shape_for(shape), ()))
+
+
 def _walk(value: Any, shape: Any, path: JsonPath) -> Iterator[Problem]:
     kind = shape.type_name
+    if shape.is_document:
+        return  # free-form JSON (a lifecycle hook's hookDetails)
     if kind == "structure":
         yield from _structure(value, shape, path)
     elif kind == "list":

@@ -8,6 +8,7 @@ from typing import Any
 from hakobu.cli import common
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.engine import down
+from hakobu.engines.local.service.api import stop_services
 
 
 def register(subparsers: Any) -> None:
@@ -27,7 +28,9 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     app = common.load_app()
-    actions = down(detect_runtime(), app.root, dry_run=args.dry_run)
+    # Services first: their controllers stop their tasks (drained) and do not replace them.
+    actions = stop_services(app.root, dry_run=args.dry_run)
+    actions += down(detect_runtime(), app.root, dry_run=args.dry_run)
     if args.json:
         common.print_json({"dry_run": args.dry_run, "actions": actions})
     elif not actions:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from hakobu.checks import RuleInfo, Severity, default_registry
-from hakobu.checks.docs import explain_text, rule_dict
-from hakobu.checks.hadolint import PREFIX, describe, describe_family
 from hakobu.cli import common
 from hakobu.errors import UsageError
 from hakobu.spec.problem import suggest
+
+if TYPE_CHECKING:
+    from hakobu.checks import RuleInfo
 
 
 def register(subparsers: Any) -> None:
@@ -24,6 +24,9 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: every command's startup would pay for the rules otherwise.
+    from hakobu.checks.docs import explain_text, rule_dict
+
     rule = find_rule(args.rule_id)
     if args.json:
         common.print_json(rule_dict(rule))
@@ -34,6 +37,9 @@ def run(args: argparse.Namespace) -> int:
 
 def find_rule(rule_id: str) -> RuleInfo:
     """The rule ``rule_id`` names (any case); hadolint's by ``hadolint/DL3008`` or ``DL3008``."""
+    from hakobu.checks import Severity, default_registry
+    from hakobu.checks.hadolint import PREFIX, describe, describe_family
+
     registry = default_registry()
     found = registry.get(rule_id)
     if found is not None:

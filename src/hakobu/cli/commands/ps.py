@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from hakobu.cli import common
+from hakobu.cli import common, services
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.engine import TaskView, list_tasks
 
@@ -22,6 +22,8 @@ def _as_dict(view: TaskView) -> dict[str, Any]:
     data: dict[str, Any] = view.state.to_dict() if view.state else {"task_id": view.task_id}
     data["supervisor_alive"] = view.supervisor_alive
     data["orphaned"] = view.orphaned
+    if view.containers:  # a service's task: its service, deployment and revision
+        data.update(services.task_service(dict(view.containers[0].labels)))
     data["engine_containers"] = [
         {"name": c.name, "status": c.status, "exit_code": c.exit_code} for c in view.containers
     ]
@@ -34,8 +36,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         common.print_json([_as_dict(v) for v in views])
         return 0
+    for line in services.summary_lines(app.root):
+        print(line)
     if not views:
-        print("no tasks (start one with `hakobu up`)")
+        print("no tasks (start one with `hakobu up`, or a service with `hakobu deploy`)")
         return 0
     for view in views:
         _print_view(view)
@@ -48,8 +52,11 @@ def _print_view(view: TaskView) -> None:
         print(f"task {view.task_id}: no state (left by a crash; `hakobu down` removes it)")
     else:
         flag = "  ORPHANED: supervisor gone, run `hakobu down`" if view.orphaned else ""
+        owner = services.task_service(dict(view.containers[0].labels)) if view.containers else {}
+        service = f" service={owner['service']} {owner['revision']}" if owner.get("service") else ""
         print(
-            f"task {s.task_id} {s.last_status} health={s.health_status} env={s.environment}{flag}"
+            f"task {s.task_id} {s.last_status} health={s.health_status} env={s.environment}"
+            f"{service}{flag}"
         )
         if s.stopped_reason:
             print(f"  stopped reason: {s.stopped_reason}")

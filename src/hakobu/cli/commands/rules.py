@@ -6,8 +6,6 @@ import argparse
 import sys
 from typing import Any
 
-from hakobu.checks import default_registry
-from hakobu.checks.docs import all_rule_infos, rule_dict, rules_markdown
 from hakobu.cli import common
 
 
@@ -24,6 +22,10 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here: every command's startup would pay for the rules otherwise.
+    from hakobu.checks import default_registry
+    from hakobu.checks.docs import all_rule_infos, rule_dict, rules_markdown
+
     rules = all_rule_infos(default_registry().infos())
     if args.json:
         common.print_json([rule_dict(rule) for rule in rules])

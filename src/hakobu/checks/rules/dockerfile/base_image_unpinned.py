@@ -7,20 +7,9 @@ from collections.abc import Iterator
 from hakobu.checks.dockerfile import expand
 from hakobu.checks.rule import Finding
 from hakobu.checks.rules.dockerfile import DockerfileRule
-from hakobu.checks.rules.dockerfile._images import ImageRef, parse_image
+from hakobu.checks.rules.dockerfile._images import parse_image, unpinned
 from hakobu.checks.targets import DockerfileTarget
 from hakobu.checks.taxonomy import DesignPoint, Factor, Severity
-
-# Tags that name a channel, not a version: they move with every release.
-MOVING_TAGS = frozenset(
-    {"latest", "stable", "edge", "lts", "current", "mainline", "nightly", "rolling", "devel"}
-)
-# Official images of a language: a tag without a version number (`python:slim`,
-# `node:alpine`) is the newest release of the language, whichever that is on the day.
-LANGUAGE_IMAGES = frozenset(
-    {"python", "node", "ruby", "golang", "rust", "php", "perl", "openjdk", "eclipse-temurin"}
-    | {"amazoncorretto", "maven", "gradle", "elixir", "erlang", "dotnet"}
-)
 
 
 class BaseImageUnpinned(DockerfileRule):
@@ -55,18 +44,3 @@ class BaseImageUnpinned(DockerfileRule):
                 if problem:
                     yield self.at(target, stage.from_, f"FROM {image}: {problem}")
             earlier |= {stage.name} if stage.name else set()
-
-
-def unpinned(image: ImageRef) -> str | None:
-    """Why ``image`` is not pinned, or None when it is."""
-    if image.digest:
-        return None
-    if image.tag is None:
-        return "no tag, so the build gets whatever `latest` is that day"
-    if image.tag.lower() == "latest":
-        return "`latest` moves: two builds of one commit can get different images"
-    if image.tag_words & MOVING_TAGS:
-        return f"`{image.tag}` names a release channel, not a version: it moves with every release"
-    if image.official in LANGUAGE_IMAGES and not any(c.isdigit() for c in image.tag):
-        return f"`{image.tag}` names no {image.official} version: it moves with every release"
-    return None

@@ -2,37 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
-from itertools import pairwise
 from pathlib import Path, PurePosixPath
 
 from hakobu.checks.dockerfile import Instruction, parse_assignments
 from hakobu.checks.rule import Finding
 from hakobu.checks.rules.dockerfile import DockerfileRule
+from hakobu.checks.secretwords import SECRET_VALUES, secret_name
 from hakobu.checks.targets import DockerfileTarget
 from hakobu.checks.taxonomy import DesignPoint, Factor, Severity
 
-# Words of a variable name that say it holds a secret (`DB_PASSWORD`, `NPM_TOKEN`) ...
-SECRET_WORDS = frozenset(
-    {"PASSWORD", "PASSWD", "PASS", "PASSPHRASE", "SECRET", "TOKEN", "APIKEY", "CREDENTIALS"}
-)
-SECRET_PAIRS = frozenset(
-    {("API", "KEY"), ("ACCESS", "KEY"), ("PRIVATE", "KEY"), ("AUTH", "KEY")}
-    | {("ENCRYPTION", "KEY"), ("SIGNING", "KEY"), ("MASTER", "KEY"), ("CLIENT", "SECRET")}
-)
-# ... unless the name says it holds where the secret is, or something public.
-NOT_A_SECRET_LAST = frozenset(
-    {"FILE", "PATH", "DIR", "ARN", "NAME", "ID", "URL", "URI", "ENDPOINT", "HEADER", "TYPE"}
-    | {"LENGTH", "ENABLED", "REGION", "FIELD", "VERSION", "POLICY", "EXPIRY", "TTL", "MOUNT"}
-)
-# Values that are credentials whatever their variable is called.
-SECRET_VALUES = re.compile(
-    r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"  # AWS access key ID
-    r"|-----BEGIN [A-Z ]*PRIVATE KEY-----"
-    r"|\bgh[pousr]_[A-Za-z0-9]{36,}\b|\bgithub_pat_[A-Za-z0-9_]{40,}"
-    r"|\bxox[abprs]-[A-Za-z0-9-]{10,}"  # Slack
-)
 KEY_FILES = frozenset(
     {"id_rsa", "id_dsa", "id_ecdsa", "id_ed25519", ".env", ".npmrc", ".pypirc", ".netrc"}
     | {".git-credentials", ".dockercfg", "credentials.json", "service-account.json"}
@@ -94,15 +73,6 @@ class SecretInImage(DockerfileRule):
                     f"{instruction.keyword} {source}: copies a key or secrets file into the image"
                 )
                 yield self.at(target, instruction, message)
-
-
-def secret_name(name: str) -> bool:
-    """``DB_PASSWORD``, ``NPM_TOKEN``, ``AWS_SECRET_ACCESS_KEY``: yes. ``DB_PASSWORD_FILE``: no."""
-    split = re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name)  # dbPassword -> db_Password
-    words = [w for w in re.split(r"[^A-Za-z0-9]+", split.upper()) if w]
-    if not words or words[-1] in NOT_A_SECRET_LAST or "PUBLIC" in words:
-        return False
-    return bool(SECRET_WORDS & set(words)) or any(pair in SECRET_PAIRS for pair in pairwise(words))
 
 
 def _variable_message(keyword: str, name: str, value: str | None) -> str:

@@ -1,0 +1,204 @@
+"""Events per second through the log router, against reading the same container output raw.
+
+The input is a k8s-file log as conmon writes it (``TIMESTAMP STREAM F {json}``), BENCH_EVENTS
+lines (default 200,000) of the example app's JSON logs: AccessLog lines, with one ErrorLog in a
+hundred. Both sides read it with the supervisor's own reader, ``K8sFileTail``:
+
+- raw (the baseline): the reader splits the file into records and hands each line to a sink
+  that only counts it, which is what collecting costs before any routing;
+- router: the reader feeds ``LogRouter.emit`` as the supervisor does, with an ``awslogs`` route
+  to the store, a secret to mask, and a subscription filter ``{ $.logType = "ErrorLog" }`` that
+  delivers to a webhook receiver on loopback. The clock stops when ``close()`` returns: every
+  event stored, every match delivered.
+
+Rounds alternate the two (BENCH_ROUNDS, default 3); the best of each is compared, as noise only
+ever slows a round down. The router run is checked too: every line stored once, and every
+ErrorLog, and nothing else, delivered.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+from hakobu.engines.local.output import K8sFileTail
+from hakobu.logs.router import LogRouter
+from hakobu.logs.store import LocalLogStore
+from hakobu.logs.subscriptions import SubscriptionFilter, WebhookDestination
+
+EVENTS = int(os.environ.get("BENCH_EVENTS", "200000"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+GROUP = "/ecs/bench"
+TASK_ID = "0123456789abcdef0123456789abcdef"
+SECRET = "s3cr3t-db-password"
+ERROR_EVERY = 100
+TARGET = 0.5
+
+
+def write_log(path: Path, count: int) -> None:
+    """``count`` lines of the example app's JSON logs, timestamped as conmon stamps them:
+    about 500 a second, nanoseconds and all, starting an hour ago (inside any retention)."""
+    start_ns = (time.time_ns() // 1_000_000_000 - 3600) * 1_000_000_000
+    with path.open("w", encoding="utf-8") as f:
+        for n in range(count):
+            ns = start_ns + n * 2_000_123
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(ns // 1_000_000_000))
+            f.write(f"{stamp}.{ns % 1_000_000_000:09d}+00:00 stdout F {_line(n, stamp)}\n")
+
+
+def _line(n: int, stamp: str) -> str:
+    if n % ERROR_EVERY == 0:
+        record: dict[str, Any] = {
+            "timestamp": stamp,
+            "level": "ERROR",
+            "name": "hello",
+            "message": f"request failed {n}",
+            "logType": "ErrorLog",
+            "path": f"/items/{n}",
+            "exc_info": ["Traceback (most recent call last):", "ValueError: Invalid IPv6 URL"],
+        }
+    else:
+        record = {
+            "timestamp": stamp,
+            "level": "INFO",
+            "name": "hello",
+            "message": f"GET /items/{n} 200",
+            "logType": "AccessLog",
+            "method": "GET",
+            "path": f"/items/{n}",
+            "status": 200,
+            "durationMs": 0.4,
+            "remoteAddr": "10.0.0.1",
+        }
+    return json.dumps(record)
+
+
+class _Count:
+    """The baseline's sink: takes every line and does nothing else."""
+
+    def __init__(self) -> None:
+        self.lines = 0
+
+    def emit(
+        self, container: str, stream: str, timestamp: str, message: str, offset_after: int
+    ) -> None:
+        self.lines += 1
+
+
+@contextmanager
+def receiver() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    bodies: list[dict[str, Any]] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            bodies.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/alerts", bodies
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def time_raw(log: Path) -> float:
+    sink = _Count()
+    began = time.perf_counter()
+    K8sFileTail(log, "app", sink).drain(final=True)
+    seconds = time.perf_counter() - began
+    assert sink.lines == EVENTS, sink.lines
+    return seconds
+
+
+def time_router(log: Path, root: Path, url: str, bodies: list[dict[str, Any]]) -> float:
+    taskdef = {
+        "family": "bench",
+        "containerDefinitions": [
+            {
+                "name": "app",
+                "image": "bench",
+                "logConfiguration": {
+                    "logDriver": "awslogs",
+                    "options": {
+                        "awslogs-group": GROUP,
+                        "awslogs-region": "ap-northeast-1",
+                        "awslogs-stream-prefix": "bench",
+                        "awslogs-create-group": "true",
+                    },
+                },
+            }
+        ],
+    }
+    errors = SubscriptionFilter(
+        "errors", GROUP, '{ $.logType = "ErrorLog" }', WebhookDestination(url)
+    )
+    bodies.clear()
+    router = LogRouter.for_task(
+        taskdef,
+        root=root,
+        task_id=TASK_ID,
+        task_arn=f"arn:aws:ecs:ap-northeast-1:000000000000:task/bench/{TASK_ID}",
+        family="bench",
+        revision=1,
+        secret_values=[SECRET],
+        subscriptions=[errors],
+    )
+    began = time.perf_counter()
+    K8sFileTail(log, "app", router).drain(final=True)
+    router.close()
+    seconds = time.perf_counter() - began
+    check(root, bodies)
+    return seconds
+
+
+def check(root: Path, bodies: list[dict[str, Any]]) -> None:
+    """Every line stored exactly once, in order; every ErrorLog delivered, nothing else."""
+    store = LocalLogStore(root / ".hakobu" / "logs.db")
+    try:
+        paths = [json.loads(e.message)["path"] for e in store.filter_events(GROUP)]
+    finally:
+        store.close()
+    assert len(paths) == EVENTS, f"{len(paths)} events stored, wanted {EVENTS}"
+    assert paths == [f"/items/{n}" for n in range(EVENTS)], "events stored out of order"
+    delivered = [json.loads(e["message"]) for b in bodies for e in b["logEvents"]]
+    assert all(d["logType"] == "ErrorLog" for d in delivered)
+    assert len(delivered) == len(range(0, EVENTS, ERROR_EVERY)), len(delivered)
+
+
+def rate(seconds: float) -> str:
+    return f"{EVENTS / seconds:,.0f} events/s ({EVENTS:,} in {seconds:.2f} s)"
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp, receiver() as (url, bodies):
+        log = Path(tmp) / "app.log"
+        write_log(log, EVENTS)
+        raw, routed = [], []
+        for round_ in range(ROUNDS):
+            raw.append(time_raw(log))
+            root = Path(tmp) / f"app{round_}"
+            root.mkdir()
+            routed.append(time_router(log, root, url, bodies))
+        best_raw, best_routed = min(raw), min(routed)
+        print(f"log_router raw k8s-file read (baseline): {rate(best_raw)}")
+        print(f"log_router awslogs + subscription filter: {rate(best_routed)}")
+        print(f"log_router ratio: {best_raw / best_routed:.2f} (target ≥ {TARGET})")
+
+
+if __name__ == "__main__":
+    main()

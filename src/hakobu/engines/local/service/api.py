@@ -1,0 +1,313 @@
+"""The library API of local services, for the CLI: deploy, scale, wait, describe, stop.
+
+Commands never drive tasks themselves: they write the desired state (``service.json``) and make
+sure a controller runs, then follow ``state.json`` and ``events.jsonl``. If the controller died,
+the next ``deploy`` or ``scale`` starts one, which finds the tasks it left by their labels and
+completes (or rolls back) the deployment it was in.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import hakobu
+from hakobu.config import AppConfig
+from hakobu.containers.runtime import ContainerRuntime
+from hakobu.engines.local.plan import TaskPlan
+from hakobu.engines.local.service import records, revisions
+from hakobu.engines.local.service.describe import active_services, describe, service_names
+from hakobu.engines.local.service.records import ACTIVE, INACTIVE, Desired, ServiceState
+from hakobu.engines.local.service.settings import app_target_group, listener_port
+from hakobu.engines.local.service.waiting import Outcome, events_size, wait
+from hakobu.errors import ConfigError, HakobuError, InputError, UsageError
+from hakobu.spec.load import LoadedTaskDefinition
+from hakobu.spec.service import LoadedServiceDefinition
+
+__all__ = [
+    "DeployPlan",
+    "Outcome",
+    "active_services",
+    "check_images",
+    "deploy",
+    "describe",
+    "ensure_controller",
+    "events_size",
+    "plan_deploy",
+    "scale",
+    "service_directory",
+    "service_names",
+    "stop_services",
+    "wait",
+]
+
+CONTROLLER_MODULE = "hakobu.engines.local.service.controller_main"
+LISTEN_HOST = "127.0.0.1"
+STARTUP_TIMEOUT = 15.0
+
+
+@dataclass(frozen=True)
+class DeployPlan:
+    """What ``deploy`` does (or, with --dry-run, would do)."""
+
+    service: str
+    revision: str
+    new_revision: bool
+    new_deployment: bool
+    desired_count: int
+    listener: str | None  # host:port of the load balancer, None without one
+    minimum_healthy_tasks: int
+    maximum_tasks: int
+    circuit_breaker_threshold: int | None  # None: the circuit breaker is off
+    controller_running: bool
+    strategy: str = "ROLLING"
+    traffic_steps: tuple[tuple[float, int], ...] = ()  # (green %, bake minutes) per shift
+    test_listener: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def service_directory(app: AppConfig, name: str) -> Path:
+    return records.service_dir(app.root, name)
+
+
+def plan_deploy(
+    app: AppConfig,
+    env: str,
+    task: LoadedTaskDefinition,
+    service: LoadedServiceDefinition,
+    *,
+    force: bool = False,
+) -> DeployPlan:
+    """Everything ``deploy`` decides, without writing anything."""
+    app_target_group(app)  # a bad [service.target_group] fails now, not in the controller
+    model = service.model
+    _check_hooks(app, service)
+    if app.autoscaling is not None and model.load_balancer is None:
+        raise UsageError(
+            f"[service.autoscaling] tracks ALBRequestCountPerTarget, but service {model.name} has "
+            f"no loadBalancers in {service.display}: add one, or remove [service.autoscaling]"
+        )
+    directory = service_directory(app, model.name)
+    revision, new = revisions.next_revision(app.root, task.raw)
+    current = _active_state(directory)
+    primary = current.primary() if current else None
+    desired = _desired_count(records.read_desired(directory), current, model.desired_count)
+    breaker = model.deployment.circuit_breaker
+    port = listener_port(app, env, model)
+    return DeployPlan(
+        service=model.name,
+        revision=revision,
+        new_revision=new,
+        new_deployment=force or primary is None or primary.task_definition != revision,
+        desired_count=desired,
+        listener=f"{LISTEN_HOST}:{port}" if model.load_balancer else None,
+        minimum_healthy_tasks=model.deployment.minimum_healthy_tasks(desired),
+        maximum_tasks=model.deployment.maximum_tasks(desired),
+        circuit_breaker_threshold=breaker.threshold(desired) if breaker.enable else None,
+        controller_running=records.controller_running(directory),
+        strategy=model.deployment.strategy,
+        traffic_steps=tuple(model.deployment.traffic_steps()),
+        test_listener=_test_listener(app, env),
+    )
+
+
+def _test_listener(app: AppConfig, env: str) -> str | None:
+    port = app.environment(env).service_test_port
+    return f"{LISTEN_HOST}:{port}" if port else None
+
+
+def _check_hooks(app: AppConfig, service: LoadedServiceDefinition) -> None:
+    """Each lifecycle hook's Lambda needs a local command, as each environment file a local file."""
+    for hook in service.model.deployment.hooks:
+        if hook.target_arn not in app.hooks:
+            raise ConfigError(
+                f"lifecycle hook {hook.target_arn} of {service.display} has no local command",
+                file=app.path,
+                field="service.hooks",
+                fix=f'add [service.hooks] "{hook.target_arn}" = "COMMAND" (exit 0: SUCCEEDED)',
+            )
+
+
+def _active_state(directory: Path) -> ServiceState | None:
+    state = records.read_state(directory)
+    return state if state is not None and state.status == ACTIVE else None
+
+
+def _desired_count(previous: Desired | None, state: ServiceState | None, in_file: int) -> int:
+    """The file's desiredCount when the service starts or the file changed it; else the count
+    the service has (set by ``scale`` or by scaling), as ``update-service`` without
+    ``--desired-count`` keeps it."""
+    if previous is None or state is None or previous.definition_desired_count != in_file:
+        return in_file
+    return state.desired_count
+
+
+def deploy(
+    runtime: ContainerRuntime,
+    app: AppConfig,
+    env: str,
+    task: LoadedTaskDefinition,
+    service: LoadedServiceDefinition,
+    *,
+    force: bool = False,
+) -> tuple[DeployPlan, int]:
+    """Register the revision, write the desired state, start the controller if none runs.
+
+    Returns the plan and the generation to ``wait`` for.
+    """
+    plan = plan_deploy(app, env, task, service, force=force)
+    directory = service_directory(app, plan.service)
+    revision, _ = revisions.register(app.root, task.raw)
+    port = listener_port(app, env, service.model)
+    with records.desired_lock(directory):
+        previous = records.read_desired(directory)
+        _check_listener(directory, port)
+        desired = Desired(
+            generation=(previous.generation if previous else 0) + 1,
+            app=app.name,
+            root=str(app.root),
+            environment=env,
+            config_file=app.path.name,
+            environment_files={k: str(app.root / v) for k, v in _env_files(app, env).items()},
+            service=service.raw,
+            revision=revision.name,
+            desired_count=plan.desired_count,
+            definition_desired_count=service.model.desired_count,
+            listener_host=LISTEN_HOST,
+            listener_port=port,
+            target_group=dict(app.target_group),
+            force_new_deployment=force,
+            autoscaling=asdict(app.autoscaling) if app.autoscaling else None,
+            test_listener_port=app.environment(env).service_test_port,
+            hooks=dict(app.hooks),
+        )
+        records.write_desired(directory, desired)
+    ensure_controller(runtime, directory, desired)
+    return plan, desired.generation
+
+
+def _env_files(app: AppConfig, env: str) -> dict[str, Path]:
+    return dict(app.environment(env).environment_files)
+
+
+def _check_listener(directory: Path, port: int) -> None:
+    state = _active_state(directory)
+    if state is None or not records.controller_running(directory):
+        return
+    if state.listener and state.listener != f"{LISTEN_HOST}:{port}":
+        raise UsageError(
+            f"the service listens on {state.listener}; a new port takes effect when it restarts: "
+            "run `hakobu down`, then deploy again"
+        )
+
+
+def scale(app: AppConfig, runtime: ContainerRuntime, name: str, count: int) -> int:
+    """Set the desired count (no new deployment, as update-service --desired-count)."""
+    if count < 0:
+        raise UsageError(f"desired count must be 0 or more, not {count}")
+    directory = service_directory(app, name)
+    with records.desired_lock(directory):
+        previous = records.read_desired(directory)
+        if previous is None or _active_state(directory) is None:
+            raise UsageError(f"service {name} is not running: start it with `hakobu deploy`")
+        previous.generation += 1
+        previous.desired_count = count
+        previous.force_new_deployment = False
+        records.write_desired(directory, previous)
+    ensure_controller(runtime, directory, previous)
+    return previous.generation
+
+
+def check_images(runtime: ContainerRuntime, plan: TaskPlan) -> None:
+    """Every image is there before the deployment starts (a missing one fails every task)."""
+    for planned in plan.containers:
+        if runtime.inspect_image(planned.spec.image) is None:
+            raise InputError(
+                f"image {planned.spec.image} is not available locally",
+                field=f"containerDefinitions ({planned.definition.name}).image",
+                fix="run `hakobu build`, or pull the image",
+            )
+
+
+def ensure_controller(runtime: ContainerRuntime, directory: Path, desired: Desired) -> None:
+    """Start a controller unless one runs; it adopts whatever a dead one left."""
+    if records.controller_running(directory):
+        return
+    if desired.service.get("loadBalancers"):
+        _check_port_free(desired.listener_host, desired.listener_port)
+        if desired.test_listener_port is not None:
+            _check_port_free(desired.listener_host, desired.test_listener_port)
+    log = (directory / records.CONTROLLER_LOG).open("ab")
+    package_parent = str(Path(hakobu.__file__).resolve().parent.parent)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_parent, env.get("PYTHONPATH")]))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", CONTROLLER_MODULE, str(directory), runtime.binary],
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=log,
+        start_new_session=True,  # Ctrl-C on the command must not stop the service
+        close_fds=True,
+        env=env,
+    )
+    log.close()
+    deadline = time.monotonic() + STARTUP_TIMEOUT
+    while not records.controller_running(directory):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise HakobuError(
+                f"the service controller did not start: see {directory / records.CONTROLLER_LOG}"
+            )
+        time.sleep(0.05)
+
+
+def _check_port_free(host: str, port: int) -> None:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as e:
+            raise UsageError(
+                f"port {host}:{port} for the service's load balancer is already in use "
+                f"({e.strerror}): stop what uses it, or set [environments.ENV.service] port"
+            ) from e
+
+
+# -- stopping ------------------------------------------------------------------------------------
+
+
+def stop_services(app_root: Path, *, dry_run: bool = False, timeout: float = 300.0) -> list[str]:
+    """Delete every local service of the app: its controller stops its tasks and exits."""
+    done: list[str] = []
+    for state in active_services(app_root):
+        directory = records.service_dir(app_root, state.service_name)
+        running = records.controller_running(directory)
+        what = f"controller {state.controller_pid}" if running else "controller not running"
+        done.append(f"delete service {state.service_name} ({what})")
+        if dry_run:
+            continue
+        if running and state.controller_pid:
+            _terminate_controller(directory, state.controller_pid, timeout)
+        current = records.read_state(directory) or state
+        if current.status != INACTIVE:  # it died before: its tasks are swept by their labels
+            current.status, current.tasks, current.steady = INACTIVE, [], False
+            records.write_state(directory, current)
+    return done
+
+
+def _terminate_controller(directory: Path, pid: int, timeout: float) -> None:
+    try:
+        os.kill(pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return
+    deadline = time.monotonic() + timeout
+    while records.controller_running(directory) and time.monotonic() < deadline:
+        time.sleep(0.1)
