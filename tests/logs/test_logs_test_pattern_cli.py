@@ -154,3 +154,17 @@ def test_plain_logs_outside_an_app_is_a_usage_error(run: Run) -> None:
     code, _, err = run("logs", "-f")
     assert code == 2
     assert "hakobu.toml" in err
+
+
+def test_readable_lines_colour_streams_and_highlight_errors() -> None:
+    from hakobu.cli.commands.logs import _readable
+    from hakobu.logs.events import StoredEvent
+
+    def event(message: str, source: str = "stdout") -> StoredEvent:
+        return StoredEvent(1, "/g", "s", 0, 0, message, "t", "app", source)
+
+    assert _readable(event("hi"), colour=False) == "app | hi"
+    assert _readable(event("hi"), colour=True) == "\033[36mapp\033[0m | hi"
+    assert _readable(event("oops", "stderr"), colour=True).startswith("\033[33mapp")
+    error = _readable(event('{"logType": "ErrorLog", "message": "x"}'), colour=True)
+    assert error.endswith('\033[1;31m{"logType": "ErrorLog", "message": "x"}\033[0m')

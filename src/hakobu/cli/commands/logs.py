@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import re
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -137,4 +139,21 @@ def _print(event: StoredEvent, as_json: bool) -> None:
         }
         print(json.dumps(record), flush=True)
     else:
-        print(f"{event.container} | {event.message}", flush=True)
+        print(_readable(event, sys.stdout.isatty()), flush=True)
+
+
+_ERROR = re.compile(
+    r'"logType":\s*"ErrorLog"|"level(?:name)?":\s*"(?:ERROR|CRITICAL|FATAL)"|\bERROR\b'
+)
+
+
+def _readable(event: StoredEvent, colour: bool) -> str:
+    """``container | message``; on a terminal the prefix is coloured by stream (stderr in
+    yellow) and error lines (``logType`` ErrorLog, level ERROR) are shown in bold red."""
+    if not colour:
+        return f"{event.container} | {event.message}"
+    prefix = "\033[33m" if event.source == "stderr" else "\033[36m"
+    line = f"{prefix}{event.container}\033[0m | {event.message}"
+    if _ERROR.search(event.message):
+        line = f"{prefix}{event.container}\033[0m | \033[1;31m{event.message}\033[0m"
+    return line
