@@ -1,11 +1,13 @@
-"""A collector as the supervisor runs one, for the crash tests: it reads a container's k8s-file
-log from the store's resume offset and emits each full line with the offset after it.
+"""A collector as the supervisor runs one, for the crash tests: the supervisor's own reader
+(K8sFileTail) reads a container's k8s-file log from the store's resume offset and emits each full
+line with the offset after it.
 
     python collector.py ROOT LOG_FILE [--delay SECONDS] [--archive FOLDER]
 
 Each k8s-file record is ``TIMESTAMP STREAM TAG MESSAGE``; TAG ``P`` marks part of a longer line
 (joined with what follows), ``F`` its end. A line counts as read only once its ``F`` record is:
-the offset emitted is the one after that record.
+the offset emitted is the one after that record. ``--delay`` waits after each line, so a test can
+kill the collector halfway.
 """
 
 from __future__ import annotations
@@ -16,10 +18,23 @@ from pathlib import Path
 
 from tests.logs.taskdefs import TASK_ARN, TASK_ID, awslogs, container, task
 
+from hakobu.engines.local.output import K8sFileTail
 from hakobu.logs.router import LogRouter
 from hakobu.logs.sinks.archive import open_archive
 
 DEFINITION = task(container("app", awslogs(**{"awslogs-create-group": "true"})))
+
+
+class _Slow:
+    def __init__(self, router: LogRouter, delay: float) -> None:
+        self.router = router
+        self.delay = delay
+
+    def emit(
+        self, container: str, stream: str, timestamp: str, message: str, offset_after: int
+    ) -> None:
+        self.router.emit(container, stream, timestamp, message, offset_after)
+        time.sleep(self.delay)
 
 
 def main() -> None:
@@ -40,19 +55,8 @@ def main() -> None:
         secret_values=["hunter2-secret"],
         archive=archive,
     )
-    offset = router.resume_offset("app")
-    partial = ""
-    with args.log_file.open("rb") as f:
-        f.seek(offset)
-        for raw in f:
-            offset += len(raw)
-            timestamp, stream, tag, message = raw.decode().rstrip("\n").split(" ", 3)
-            if tag == "P":
-                partial += message
-                continue
-            router.emit("app", stream, timestamp, partial + message, offset)
-            partial = ""
-            time.sleep(args.delay)
+    sink = _Slow(router, args.delay) if args.delay else router
+    K8sFileTail(args.log_file, "app", sink, router.resume_offset("app")).drain(final=True)
     router.close()
 
 

@@ -29,6 +29,42 @@ def test_not_a_time_is_refused() -> None:
         parse_rfc3339_ms("yesterday")
 
 
+@pytest.mark.parametrize(
+    ("first", "then", "expected"),
+    [
+        # Seconds already seen take the fast path: the same answers as the full parse.
+        ("2026-11-27T08:07:53.994778000+00:00", "2026-11-27T08:07:53.999000001+00:00", 999),
+        ("2024-05-01T10:00:00.123456789Z", "2024-05-01T10:00:00.5Z", 500),
+        ("2024-05-01T10:00:00.1z", "2024-05-01T10:00:00.12z", 120),
+        ("2024-05-01T19:00:00.1+09:00", "2024-05-01T19:00:00.987+09:00", 987),
+    ],
+)
+def test_later_times_in_a_second_already_seen(first: str, then: str, expected: int) -> None:
+    base = parse_rfc3339_ms(first) // 1000 * 1000
+    assert parse_rfc3339_ms(then) == parse_rfc3339_ms(then) == base + expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2026-11-27T08:07:53.+00:00",
+        "2026-11-27T08:07:53.12a+00:00",
+        "2026-11-27T08:07:53.123+00:0",
+        "2026-11-27T08:07:53.123 +00:00",
+    ],
+)
+def test_a_bad_time_in_a_second_already_seen_is_still_refused(text: str) -> None:
+    parse_rfc3339_ms("2026-11-27T08:07:53.994778000+00:00")
+    with pytest.raises(ValueError, match="RFC 3339"):
+        parse_rfc3339_ms(text)
+
+
+def test_the_same_second_in_another_zone_is_another_second() -> None:
+    utc = parse_rfc3339_ms("2024-05-01T10:00:00.250Z")
+    assert parse_rfc3339_ms("2024-05-01T10:00:00.250+09:00") == utc - 9 * 3_600_000
+    assert parse_rfc3339_ms(" 2024-05-01T10:00:00.250Z ") == utc
+
+
 def test_awslogs_splits_at_its_event_limit_between_characters() -> None:
     assert split_message("short") == ["short"]
     ascii_line = "a" * (AWSLOGS_MAX_EVENT_BYTES + 10)

@@ -27,6 +27,7 @@ from tests.logs.taskdefs import (
     task,
 )
 
+from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, parse_rfc3339_ms
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.router import LogRouter, drain_archive
 from hakobu.logs.sinks.archive import open_archive
@@ -125,6 +126,30 @@ def test_multiline_events_and_their_offsets(tmp_path: Path, router_factory: Any)
         "2024-05-01 10:00:01 next\n",
     ]
     assert LocalLogStore(tmp_path / ".hakobu" / "logs.db").resume_offset(TASK_ID, "app") == 400
+
+
+def test_a_line_past_the_event_limit_is_split_as_awslogs_splits_it(
+    tmp_path: Path, router_factory: Any
+) -> None:
+    router = router_factory(task(container("app", awslogs(**CREATE))))
+    long = "é" * 70_000 + "x" * 200_000  # 340,000 bytes: two events
+    near = "✓" * 65_530  # 196,590 bytes: one event, although 3 bytes a character
+    for i, line in enumerate(["short", long, near, "next"], 1):
+        router.emit("app", "stdout", stamp(i), line, i * 1_000_000)
+    router.close()
+    events = stored(tmp_path, "/ecs/hello")
+    assert [len(e.message.encode()) for e in events] == [
+        5,
+        AWSLOGS_MAX_EVENT_BYTES,
+        77_882,
+        196_590,
+        4,
+    ]
+    assert events[1].message + events[2].message == long and events[3].message == near
+    assert events[1].timestamp_ms == events[2].timestamp_ms == parse_rfc3339_ms(stamp(2))
+    assert (
+        LocalLogStore(tmp_path / ".hakobu" / "logs.db").resume_offset(TASK_ID, "app") == 4_000_000
+    )
 
 
 def test_secrets_are_masked_in_every_sink(

@@ -12,7 +12,14 @@ import pytest
 from hakobu.errors import UsageError
 from hakobu.logs.events import LogEvent
 from hakobu.logs.filter_pattern import compile_pattern
-from hakobu.logs.store import DAY_MS, RETENTION_DAYS, LocalLogStore, WriteBatch, sequence_of
+from hakobu.logs.store import (
+    CHECKPOINT_ROWS,
+    DAY_MS,
+    RETENTION_DAYS,
+    LocalLogStore,
+    WriteBatch,
+    sequence_of,
+)
 
 NOW = 1_714_557_600.0  # 2024-05-01T10:00:00Z
 NOW_MS = int(NOW * 1000)
@@ -114,6 +121,77 @@ def test_retention_applies_on_write_query_and_expiry(tmp_path: Path) -> None:
     store.put_retention("g", 1)  # deletes what expired
     store.put_retention("g", None)
     assert list(store.filter_events("g")) == []
+
+
+def test_a_batch_of_interleaved_streams_keeps_its_order_and_bounds(store: LocalLogStore) -> None:
+    events = [
+        ("/ecs/app", "a", event(NOW_MS + 5, "a1")),
+        ("/ecs/app", "a", event(NOW_MS + 1, "a2")),
+        ("/ecs/app", "b", event(NOW_MS + 3, "b1", container="side")),
+        ("/ecs/other", "a", event(NOW_MS + 2, "x1")),
+        ("/ecs/app", "a", event(NOW_MS + 9, "a3")),
+    ]
+    result = store.write(WriteBatch(events=events))
+    # Numbered in the order they came, whatever their stream: the subscriptions get them so.
+    assert [(e.sequence, e.log_group, e.log_stream, e.message) for e in result.stored] == [
+        (1, "/ecs/app", "a", "a1"),
+        (2, "/ecs/app", "a", "a2"),
+        (3, "/ecs/app", "b", "b1"),
+        (4, "/ecs/other", "a", "x1"),
+        (5, "/ecs/app", "a", "a3"),
+    ]
+    assert result.stored[2].container == "side"
+    assert messages(store.filter_events("/ecs/app")) == ["a2", "b1", "a1", "a3"]
+    bounds = {
+        s.name: (s.first_event_ms, s.last_event_ms) for s in store.describe_streams("/ecs/app")
+    }
+    assert bounds == {"a": (NOW_MS + 1, NOW_MS + 9), "b": (NOW_MS + 3, NOW_MS + 3)}
+
+
+def test_only_selected_events_of_kept_groups_are_returned(store: LocalLogStore) -> None:
+    events = [("g", "s", event(NOW_MS + i, f"m{i}")) for i in range(6)]
+    events.insert(3, ("h", "s", event(NOW_MS, "elsewhere")))
+
+    def every_other(group: str, run: object) -> list[int]:
+        assert group == "g"
+        return list(range(0, len(run), 2))  # type: ignore[arg-type]
+
+    result = store.write(WriteBatch(events=events), keep={"g"}, select=every_other)
+    # Positions count within each run of one stream: m0 m1 m2 | elsewhere | m3 m4 m5.
+    assert [(e.sequence, e.message) for e in result.stored] == [
+        (1, "m0"),
+        (3, "m2"),
+        (5, "m3"),
+        (7, "m5"),
+    ]
+    assert len(list(store.filter_events(None))) == 7
+
+
+def test_expired_events_inside_a_run_are_refused_one_by_one(tmp_path: Path) -> None:
+    store = LocalLogStore(tmp_path / "logs.db", clock=lambda: NOW)
+    store.create_group("g", retention_days=1)
+    old = NOW_MS - 2 * DAY_MS
+    times = [NOW_MS, old, NOW_MS + 1, old, NOW_MS + 2]
+    result = store.put_events("g", "s", [event(t, f"m{i}") for i, t in enumerate(times)])
+    assert result.expired == 2
+    assert [(e.sequence, e.message) for e in result.stored] == [(1, "m0"), (2, "m2"), (3, "m4")]
+    assert messages(store.filter_events("g")) == ["m0", "m2", "m4"]
+
+
+def test_a_thread_of_the_store_copies_the_wal_into_the_database(tmp_path: Path) -> None:
+    store = LocalLogStore(tmp_path / "logs.db", clock=lambda: NOW)
+    db = tmp_path / "logs.db"
+    before = db.stat().st_size
+    for first in range(0, CHECKPOINT_ROWS, 2_000):
+        batch = [("g", "s", event(NOW_MS + n, "x" * 300)) for n in range(first, first + 2_000)]
+        store.write(WriteBatch(events=batch))
+    # The pages reach the database file while the WAL stays well below SQLite's backstop.
+    deadline = time.monotonic() + 30
+    while db.stat().st_size < before + CHECKPOINT_ROWS * 300 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert db.stat().st_size >= before + CHECKPOINT_ROWS * 300
+    store.close()
+    assert len(list(LocalLogStore(db).filter_events("g"))) == CHECKPOINT_ROWS
 
 
 def test_offsets_are_stored_with_the_events_or_not_at_all(tmp_path: Path) -> None:

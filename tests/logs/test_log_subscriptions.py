@@ -178,3 +178,26 @@ def test_at_most_two_filters_per_log_group(tmp_path: Path, webhook: Receiver) ->
         dispatcher(tmp_path, filters[0], filters[0])
     d = dispatcher(tmp_path, *filters[:2], to(webhook, group="/ecs/other"))
     d.close()
+
+
+def test_select_picks_what_some_filter_of_the_group_matches(tmp_path: Path) -> None:
+    """The store reads back only these events for ``offer``: none that a filter would take may
+    be left out."""
+    d = dispatcher(
+        tmp_path,
+        SubscriptionFilter("errors", "/ecs/app", ERRORS, ConsoleDestination()),
+        SubscriptionFilter("slow", "/ecs/app", "{ $.ms > 500 }", ConsoleDestination()),
+        SubscriptionFilter("other", "/ecs/other", "", ConsoleDestination()),
+        console=io.StringIO(),
+    )
+    messages = [
+        '{"logType": "ErrorLog", "ms": 1}',
+        '{"logType": "AccessLog", "ms": 900}',
+        '{"logType": "AccessLog", "ms": 2}',
+        '{"logType": "ErrorLog", "ms": 700}',
+        "plain text",
+    ]
+    assert d.select("/ecs/app", messages) == [0, 1, 3]
+    assert d.select("/ecs/other", messages) == [0, 1, 2, 3, 4]  # "" matches every event
+    assert d.select("/ecs/none", messages) == []
+    d.close()

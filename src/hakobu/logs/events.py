@@ -80,16 +80,41 @@ def parse_rfc3339_ms(text: str) -> int:
     Those carry nanoseconds, which ``datetime.fromisoformat`` refuses, so the fraction is cut to
     milliseconds first. A time without an offset is UTC.
     """
+    # Every line has a time, and lines come many to a second: a second already seen (its text
+    # checked by the full parse below) costs a dict lookup and the fraction's digits.
+    if text[19:20] == ".":
+        if text[-1:] in ("Z", "z"):
+            key, fraction = text[:19], text[20:-1]
+        elif text[-6:] == "+00:00":
+            key, fraction = text[:19], text[20:-6]
+        else:
+            key, fraction = text[:19] + text[-6:], text[20:-6]
+        seconds = _SECONDS.get(key)
+        if seconds is not None and fraction.isdecimal():
+            return seconds * 1000 + int(fraction[:3].ljust(3, "0"))
+    return _parse_rfc3339_ms(text)
+
+
+_SECONDS: dict[str, int] = {}  # "YYYY-MM-DDTHH:MM:SS" (+ offset unless UTC) -> epoch seconds
+_SECONDS_KEPT = 4096
+
+
+def _parse_rfc3339_ms(text: str) -> int:
     match = _RFC3339.fullmatch(text.strip())
     if match is None:
         raise ValueError(f"not an RFC 3339 time: {text!r}")
     fraction = (match[2] or "")[:3].ljust(3, "0")
-    return _epoch_seconds(match[1], match[3] or "Z") * 1000 + int(fraction)
+    zone = match[3] or "Z"
+    seconds = _epoch_seconds(match[1], zone)
+    if match[2] is not None and match[0] == text and (zone in ("Z", "z") or len(zone) == 6):
+        if len(_SECONDS) >= _SECONDS_KEPT:
+            _SECONDS.clear()
+        _SECONDS[match[1] if zone in ("Z", "z", "+00:00") else match[1] + zone] = seconds
+    return seconds * 1000 + int(fraction)
 
 
 @lru_cache(maxsize=256)
 def _epoch_seconds(moment: str, zone: str) -> int:
-    # Lines come many to a second: converting each second once saves most of the parsing.
     zone = "+00:00" if zone in ("Z", "z") else zone
     return int(datetime.fromisoformat(moment + zone).timestamp())
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from hakobu.logs.awslogs import MultilineAssembler
-from hakobu.logs.events import LogEvent, parse_rfc3339_ms
+from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, LogEvent, parse_rfc3339_ms
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.firelens import S3Output, TaskIdentity
 from hakobu.logs.masking import MIN_SECRET_LENGTH, SecretMasker
@@ -74,6 +74,10 @@ LOCAL_BUCKETS = "s3"  # FireLens s3 outputs write to <root>/.hakobu/s3/<bucket>/
 class _Container:
     assembler: MultilineAssembler
     offset: int  # log-file offset after the last line received
+    key: tuple[str, str]  # (task, container): where the store keeps the offset
+    # (group, stream) when each line is one event of that stream, stored as it is (awslogs
+    # without a multi-line pattern, kept lines): such lines skip the assembler.
+    direct: tuple[str, str] | None = None
 
 
 class LogRouter:
@@ -99,6 +103,8 @@ class LogRouter:
         self._masker = masker
         self._dispatcher = dispatcher
         self._subscribed = dispatcher.log_groups if dispatcher is not None else frozenset()
+        # Only events some filter matches are read back from the store for the subscriptions.
+        self._select = dispatcher.select if dispatcher is not None else None
         self._metrics = metrics
         self._sinks = dict(sinks)
         self._archive_sink = archive_sink
@@ -110,8 +116,15 @@ class LogRouter:
         self._pending = WriteBatch()
         self._read_upto = dict.fromkeys(self._sinks, 0)
         self._behind = set(self._sinks)  # every sink first reads what a crash may have left
+        self._task_id = plan.identity.task_id
+        self._mask = masker.mask if masker else None
         self._containers = {
-            name: _Container(MultilineAssembler(_multiline(route)), self.resume_offset(name))
+            name: _Container(
+                MultilineAssembler(_multiline(route)),
+                self.resume_offset(name),
+                (self._task_id, name),
+                _direct(route),
+            )
             for name, route in plan.routes.items()
         }
         self._closed = False
@@ -187,24 +200,35 @@ class LogRouter:
     ) -> None:
         """One line ``container`` wrote to ``stream`` (stdout/stderr) at ``timestamp``
         (RFC 3339), ending at byte ``offset_after`` of its engine log file."""
-        if container not in self._containers:
+        state = self._containers.get(container)
+        if state is None:
             raise ValueError(f"container {container} is not in the task definition")
         timestamp_ms = parse_rfc3339_ms(timestamp)
-        text = self._masker.mask(message)
+        text = message if self._mask is None else self._mask(message)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the log router is closed")
             if self._console is not None:
                 self._console.write(f"{container:<{self._width}} | {text}\n")
                 self._console.flush()
-            state = self._containers[container]
-            before, state.offset = state.offset, offset_after
-            for ts, piece, source in state.assembler.add(
-                timestamp_ms, text, stream, before, time.monotonic()
-            ):
-                self._deliver(LogEvent(ts, piece, container, self.plan.identity.task_id, source))
-            self._note_offset(container, state)
-            full = len(self._pending.events) + len(self._pending.outbox) >= FLUSH_EVENTS
+            pending = self._pending
+            if state.direct is not None and len(text) <= _ONE_EVENT_CHARS:
+                # The common case, once per line: what the assembler and _deliver would do
+                # for a line that is one event, without building what they need in general.
+                state.offset = offset_after
+                event = _event(LogEvent, (timestamp_ms, text, container, self._task_id, stream))
+                if self._archive_sink is not None:
+                    pending.outbox.append((self._archive_sink, timestamp_ms, _archived(event)))
+                pending.events.append((*state.direct, event))
+                pending.offsets[state.key] = offset_after
+            else:
+                before, state.offset = state.offset, offset_after
+                for ts, piece, source in state.assembler.add(
+                    timestamp_ms, text, stream, before, time.monotonic()
+                ):
+                    self._deliver(LogEvent(ts, piece, container, self._task_id, source))
+                self._note_offset(container, state)
+            full = len(pending.events) + len(pending.outbox) >= FLUSH_EVENTS
         if full:
             self.flush()
 
@@ -234,7 +258,7 @@ class LogRouter:
             if self._metrics:
                 batch.metrics = self._metrics.increments(batch.events)
             try:
-                result = self.store.write(batch, keep=self._subscribed)
+                result = self.store.write(batch, keep=self._subscribed, select=self._select)
             except Exception:
                 log.exception("writing logs to %s failed; retrying", self.store.path)
                 with self._lock:
@@ -380,6 +404,21 @@ def _dispatcher(
 
 def _multiline(route: object) -> re.Pattern[str] | None:
     return route.config.multiline if isinstance(route, AwslogsRoute) else None
+
+
+def _direct(route: object) -> tuple[str, str] | None:
+    if isinstance(route, KeptRoute) or (
+        isinstance(route, AwslogsRoute) and route.config.multiline is None
+    ):
+        return route.group, route.stream
+    return None
+
+
+# A line of at most this many characters is at most AWSLOGS_MAX_EVENT_BYTES in UTF-8 (4 bytes a
+# character at most): one event, which awslogs does not split.
+_ONE_EVENT_CHARS = AWSLOGS_MAX_EVENT_BYTES // 4
+# LogEvent from a tuple in one C call: a named tuple's own constructor is a Python function.
+_event = tuple.__new__
 
 
 def _archived(event: LogEvent) -> str:

@@ -12,14 +12,18 @@ retention are refused on write, never returned by queries and deleted by ``expir
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import chain, groupby, repeat
+from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from hakobu.errors import UsageError
 from hakobu.logs.events import LogEvent, Matcher, StoredEvent
@@ -29,6 +33,8 @@ STORE_FILE = "logs.db"
 # PutRetentionPolicy's retentionInDays (botocore's logs model lists exactly these).
 RETENTION_DAYS: tuple[int, ...] = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545)
 RETENTION_DAYS += (731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+CHECKPOINT_ROWS = 10_000  # about SQLite's own threshold (1,000 pages) at a few hundred bytes a row
+BACKSTOP_PAGES = 10_000  # a writer checkpoints itself past this many pages of WAL (40 MB)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS log_groups (
@@ -132,6 +138,10 @@ class LocalLogStore:
                 "SELECT value FROM meta WHERE key = 'store_id'"
             ).fetchone()
         self._ids: dict[tuple[str, str], tuple[int, int]] = {}
+        self._unchecked = 0  # rows written since the checkpointer last ran
+        self._checkpoint_due = threading.Event()
+        self._closing = False
+        self._checkpointer: threading.Thread | None = None
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -139,11 +149,50 @@ class LocalLogStore:
         # NORMAL in WAL mode: a power cut may lose the last commits but never corrupts, and a
         # killed process loses nothing; FULL would fsync every batch for no gain here.
         db.execute("PRAGMA synchronous=NORMAL")
+        # Copying the WAL into the database (and its fsyncs) is about half of what writing
+        # costs: a thread of the store does it (_checkpoints), and the commit that crosses
+        # SQLite's threshold does it only when that thread falls far behind.
+        db.execute(f"PRAGMA wal_autocheckpoint={BACKSTOP_PAGES}")
         return db
 
     def close(self) -> None:
         with self._lock:
-            self._db.close()
+            self._closing = True
+        self._checkpoint_due.set()
+        if self._checkpointer is not None:
+            self._checkpointer.join()
+        with self._lock:
+            self._db.close()  # the last connection to close checkpoints what is left
+
+    def _checkpoint_soon(self, rows: int) -> None:
+        """Called with the lock held after a commit of ``rows`` rows."""
+        self._unchecked += rows
+        if self._unchecked < CHECKPOINT_ROWS or self._closing:
+            return
+        self._unchecked = 0
+        if self._checkpointer is None:
+            self._checkpointer = threading.Thread(
+                target=self._checkpoints, name="log-store-checkpoint", daemon=True
+            )
+            self._checkpointer.start()
+        self._checkpoint_due.set()
+
+    def _checkpoints(self) -> None:
+        # A connection of its own, so that writers go on while it copies: a PASSIVE checkpoint
+        # never waits for them, and SQLite releases the GIL while it works.
+        db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+        try:
+            while True:
+                self._checkpoint_due.wait()
+                self._checkpoint_due.clear()
+                if self._closing:
+                    return
+                # Nothing is lost when one fails (another process checkpointing, say): the
+                # frames stay in the WAL for the next one, or the backstop.
+                with contextlib.suppress(sqlite3.Error):
+                    db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        finally:
+            db.close()
 
     def _now_ms(self) -> int:
         return int(self._clock() * 1000)
@@ -204,70 +253,116 @@ class LocalLogStore:
         """PutLogEvents: ``events`` into ``stream`` of ``group``, both created if missing."""
         return self.write(WriteBatch(events=[(group, stream, e) for e in events]))
 
-    def write(self, batch: WriteBatch, *, keep: Container[str] | None = None) -> WriteResult:
+    def write(
+        self,
+        batch: WriteBatch,
+        *,
+        keep: Container[str] | None = None,
+        select: Select | None = None,
+    ) -> WriteResult:
         """Everything in ``batch`` in one transaction: all of it is stored, or none.
 
         The result lists the stored events of the groups in ``keep`` (None: of every group), as
-        the subscription filters need them; building the others would only cost time.
+        the subscription filters need them; building the others would only cost time. With
+        ``select``, only those of their events whose message it picks (it gets a group and a run
+        of messages, and returns the positions it wants, in order).
         """
         now = self._now_ms()
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                result = self._write(batch, now, keep)
+                result = self._write(batch, now, keep, select)
                 self._db.execute("COMMIT")
+                self._checkpoint_soon(len(batch.events) + len(batch.outbox))
             except BaseException:
                 self._db.execute("ROLLBACK")
                 self._ids.clear()  # ids created by the rolled-back transaction are gone
                 raise
         return result
 
-    def _write(self, batch: WriteBatch, now: int, keep: Container[str] | None) -> WriteResult:
-        # The hot path of every collector: one pass, no per-event objects beyond the row tuple.
+    def _write(
+        self,
+        batch: WriteBatch,
+        now: int,
+        keep: Container[str] | None,
+        select: Select | None,
+    ) -> WriteResult:
+        # The hot path of every collector. Events come in runs of one stream (a collector emits
+        # a container's lines in order), and each run is handled by columns in C (zip, min,
+        # max): no Python code runs per event here, except ``select`` and building the events
+        # returned, and what is left is SQLite's own cost per row.
         oldest = self._oldest_allowed(now)
-        rows: list[tuple[int, int, int, int, int, str, str, str, str]] = []
+        rows: list[Iterable[_Row]] = []
         stored: list[StoredEvent] = []
         expired = 0
         seq = self._db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
         bounds: dict[int, list[int]] = {}  # stream id -> [first, last]
         cache = self._ids
-        for group, stream, event in batch.events:
-            ids = cache.get((group, stream)) or self._stream_ids(group, stream, now)
-            ts = event.timestamp_ms
-            if oldest and ts < oldest.get(ids[0], ts):
-                expired += 1
-                continue
-            seq += 1
+        for (group, stream), run in groupby(batch.events, _group_stream):
+            group_id, stream_id = cache.get((group, stream)) or self._stream_ids(group, stream, now)
+            columns: list[tuple[Any, ...]] = list(zip(*map(_event, run), strict=True))
+            if group_id in oldest and min(columns[0]) < oldest[group_id]:
+                columns, refused = _expire(columns, oldest[group_id])
+                expired += refused
+                if not columns:
+                    continue
+            times, messages, containers, task_ids, sources = columns
+            count = len(times)
             rows.append(
-                (seq, *ids, ts, now, event.message, event.task_id, event.container, event.stream)
+                zip(
+                    range(seq + 1, seq + count + 1),
+                    repeat(group_id, count),
+                    repeat(stream_id, count),
+                    times,
+                    repeat(now, count),
+                    messages,
+                    task_ids,
+                    containers,
+                    sources,
+                    strict=True,
+                )
             )
             if keep is None or group in keep:
-                stored.append(_stored(seq, group, stream, event, now))
-            span = bounds.get(ids[1])
-            if span is None:
-                bounds[ids[1]] = [ts, ts]
-            elif ts < span[0]:
-                span[0] = ts
-            elif ts > span[1]:
-                span[1] = ts
-        self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                wanted = range(count) if select is None else select(group, messages)
+                stored += [
+                    StoredEvent(
+                        seq + 1 + i,
+                        group,
+                        stream,
+                        times[i],
+                        now,
+                        messages[i],
+                        task_ids[i],
+                        containers[i],
+                        sources[i],
+                    )
+                    for i in wanted
+                ]
+            seq += count
+            first, last = min(times), max(times)
+            span = bounds.setdefault(stream_id, [first, last])
+            span[0], span[1] = min(span[0], first), max(span[1], last)
+        self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chain(*rows))
         self._update_streams(bounds, now)
         # Numbered here rather than by SQLite, so the caller knows each row's number.
         (outbox_first,) = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM outbox").fetchone()
-        self._db.executemany(
-            "INSERT INTO outbox VALUES (?, ?, ?, ?)",
-            [(outbox_first + i, *row) for i, row in enumerate(batch.outbox)],
-        )
-        self._db.executemany(
-            "INSERT INTO offsets VALUES (?, ?, ?) ON CONFLICT (task_id, container) "
-            "DO UPDATE SET offset = excluded.offset",
-            [(task, container, offset) for (task, container), offset in batch.offsets.items()],
-        )
-        self._db.executemany(
-            "INSERT INTO metrics VALUES (?, ?, ?, ?, ?) ON CONFLICT (namespace, name, minute_ms) "
-            "DO UPDATE SET sum = sum + excluded.sum, count = count + excluded.count",
-            [(*key, total, int(count)) for key, (total, count) in batch.metrics.items()],
-        )
+        if batch.outbox:
+            self._db.executemany(
+                "INSERT INTO outbox VALUES (?, ?, ?, ?)",
+                [(outbox_first + i, *row) for i, row in enumerate(batch.outbox)],
+            )
+        if batch.offsets:
+            self._db.executemany(
+                "INSERT INTO offsets VALUES (?, ?, ?) ON CONFLICT (task_id, container) "
+                "DO UPDATE SET offset = excluded.offset",
+                [(task, container, offset) for (task, container), offset in batch.offsets.items()],
+            )
+        if batch.metrics:
+            self._db.executemany(
+                "INSERT INTO metrics VALUES (?, ?, ?, ?, ?) ON CONFLICT (namespace, name, "
+                "minute_ms) DO UPDATE SET sum = sum + excluded.sum, count = count + excluded.count",
+                [(*key, total, int(count)) for key, (total, count) in batch.metrics.items()],
+            )
         return WriteResult(stored, expired, outbox_first)
 
     def _oldest_allowed(self, now: int) -> dict[int, int]:
@@ -395,18 +490,17 @@ class LocalLogStore:
             reader.close()
 
 
-def _stored(seq: int, group: str, stream: str, event: LogEvent, now: int) -> StoredEvent:
-    return StoredEvent(
-        seq,
-        group,
-        stream,
-        event.timestamp_ms,
-        now,
-        event.message,
-        event.task_id,
-        event.container,
-        event.stream,
-    )
+_Row = tuple[int, int, int, int, int, str, str, str, str]
+# (group, messages of one of its streams, in order) -> the positions of those to return
+Select = Callable[[str, Sequence[str]], Iterable[int]]
+_group_stream = itemgetter(0, 1)
+_event = itemgetter(2)
+
+
+def _expire(columns: list[tuple[Any, ...]], oldest: int) -> tuple[list[tuple[Any, ...]], int]:
+    """The columns without the events older than ``oldest``, and how many those were."""
+    kept = [event for event in zip(*columns, strict=True) if event[0] >= oldest]
+    return list(zip(*kept, strict=True)), len(columns[0]) - len(kept)
 
 
 def sequence_of(event_id_text: str) -> int:

@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+READ_BYTES = 1 << 20  # a backlog is read a MiB at a time, not all at once
+
 
 class LineSink(Protocol):
     def emit(
@@ -38,28 +40,54 @@ class K8sFileTail:
             try:
                 with self.path.open("rb") as f:
                     f.seek(self._offset + len(self._buffer))
-                    chunk = f.read()
+                    while True:
+                        # The last call, with nothing new, still emits what a sink that raised
+                        # left in the buffer.
+                        chunk = f.read(READ_BYTES)
+                        self._records(chunk)
+                        if not chunk:
+                            break
             except FileNotFoundError:
                 return
-            self._buffer += chunk
-            while (end := self._buffer.find(b"\n")) >= 0:
-                record, self._buffer = self._buffer[:end], self._buffer[end + 1 :]
-                self._offset += end + 1
-                self._record(record.decode("utf-8", errors="replace"))
             if final:
                 self._flush_partials()
 
-    def _record(self, record: str) -> None:
-        parts = record.split(" ", 3)
-        if len(parts) < 3:
+    def _records(self, chunk: bytes) -> None:
+        """Emit the complete records of the buffer plus ``chunk``; keep the incomplete tail.
+
+        The buffer is split once per chunk: cutting each record off the front of it would copy
+        the rest every time, which is quadratic in a backlog (a restart after a crash reads
+        everything the container wrote meanwhile in one go).
+        """
+        data = self._buffer + chunk if self._buffer else chunk
+        end = data.rfind(b"\n") + 1
+        if not end:
+            self._buffer = data
             return
-        timestamp, stream, tag = parts[0], parts[1], parts[2]
-        message = parts[3] if len(parts) > 3 else ""
-        first, text = self._partial.pop(stream, (timestamp, ""))
-        if tag.startswith("P"):
-            self._partial[stream] = (first, text + message)
-            return
-        self.sink.emit(self.container, stream, first, text + message, self._offset)
+        start = offset = self._offset
+        emit, container, partial = self.sink.emit, self.container, self._partial
+        try:
+            for raw in data[: end - 1].split(b"\n"):
+                # Counted before it is emitted, as a sink that raises has seen the record.
+                offset += len(raw) + 1
+                parts = raw.split(b" ", 3)
+                if len(parts) < 3:
+                    continue
+                stream = parts[1].decode("utf-8", errors="replace")
+                message = parts[3].decode("utf-8", errors="replace") if len(parts) > 3 else ""
+                if not partial and parts[2][:1] != b"P":  # a full line: the usual case
+                    timestamp = parts[0].decode("utf-8", errors="replace")
+                    emit(container, stream, timestamp, message, offset)
+                    continue
+                timestamp = parts[0].decode("utf-8", errors="replace")
+                first, text = partial.pop(stream, (timestamp, ""))
+                if parts[2][:1] == b"P":
+                    partial[stream] = (first, text + message)
+                else:
+                    emit(container, stream, first, text + message, offset)
+        finally:
+            self._offset = offset
+            self._buffer = data[offset - start :]
 
     def _flush_partials(self) -> None:
         """A container that died mid-line still said it: deliver the part it wrote."""
