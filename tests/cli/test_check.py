@@ -20,7 +20,6 @@ UNPINNED = 'FROM python:slim\nUSER 10001\nCMD ["python", "app.py"]\n'
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path) -> Run:
     monkeypatch.chdir(tmp_path)  # restored after the test, though -C changes directory
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("check", "rules", "explain"))
 
     def run(*argv: str) -> tuple[int, str, str]:
         try:

@@ -39,8 +39,6 @@ def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (directory / "hakobu.toml").write_text(CONFIG)
     shutil.copy(FIXTURES / "good" / "templated.json", directory / "taskdef.json")
     monkeypatch.chdir(tmp_path)  # restored after the test, though -C changes directory
-    # Only this command: the others are written alongside and need not be importable here.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("render",))
     return directory
 
 
@@ -184,6 +182,5 @@ def test_no_config(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("render",))
     assert cli.main(["render"]) == 2
     assert "no hakobu.toml in" in capsys.readouterr().err

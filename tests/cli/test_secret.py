@@ -29,8 +29,6 @@ def app_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(directory / "src")  # hakobu.toml is found in a parent, as git does
     monkeypatch.setenv("HAKOBU_HOME", str(tmp_path / "hakobu-home"))
     monkeypatch.delenv("HAKOBU_SECRET_KEY", raising=False)
-    # Only this command: the others are written alongside and need not be importable here.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("secret",))
     return directory
 
 

@@ -19,8 +19,6 @@ APACHE = '127.0.0.1 - frank [10/Oct/2000:13:25:15 -0700] "GET /index.html HTTP/1
 @pytest.fixture
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> Run:
     monkeypatch.chdir(tmp_path)  # no hakobu.toml: test-pattern needs no app
-    # Only this command: the others are written alongside and need not be importable here.
-    monkeypatch.setattr(cli, "COMMAND_MODULES", ("logs",))
 
     def run(*argv: str) -> tuple[int, str, str]:
         monkeypatch.setattr("sys.stdin", io.StringIO(""))
