@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ParamValidationError
 from botocore.validate import validate_parameters
+from tests.services.conftest import MakeService, web_container
 
 from hakobu.errors import SpecError
 from hakobu.spec.schema import validate_shape
@@ -282,3 +283,20 @@ def test_values_are_substituted(tmp_path: Path) -> None:
 def test_missing_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(SpecError, match=r"service_definition in hakobu\.toml"):
         load_service_definition(tmp_path / "nope.json", values={})
+
+
+def test_deploy_refuses_a_bad_log_configuration_before_starting_anything(
+    make_service: MakeService,
+) -> None:
+    """As `hakobu up` does: an option the awslogs driver does not have is bad input (exit 2),
+    found before any task or controller starts (a --dry-run: nothing may run)."""
+    app = make_service()
+    options = {"awslogs-group": "/ecs/web", "awslogs-stream-prefix": "web", "awslogs-colour": "y"}
+    app.write_task(
+        web_container("v1", logConfiguration={"logDriver": "awslogs", "options": options})
+    )
+    result = app.hakobu("deploy", "--dry-run")
+    assert result.returncode == 2, result.stderr
+    assert "awslogs-colour" in result.stderr and "taskdef.json" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not app.service_dir.exists()

@@ -12,8 +12,7 @@ from typing import Any
 
 from hakobu.cli import common, services
 from hakobu.containers.runtime import detect_runtime
-from hakobu.engines.local.app import local_secret_resolver, task_inputs
-from hakobu.engines.local.engine import plan_task
+from hakobu.engines.local.app import local_secret_resolver, prepare_task
 from hakobu.engines.local.service import api
 from hakobu.engines.local.service.coverage import unemulated_service_fields
 
@@ -55,9 +54,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     app = common.load_app()
     task, service = services.load_definitions(app, args.env, args.image)
-    plan = plan_task(task_inputs(app, task, args.env))
-    for warning in plan.warnings:
-        common.warn(f"{task.display}: {warning}")
+    prepared = prepare_task(app, task, args.env)
+    plan = prepared.plan
+    for warning in prepared.warnings:
+        common.warn(warning)
     for warning in unemulated_service_fields(service.raw):
         common.warn(f"{service.display}: {warning}")
     local_secret_resolver(app)(plan)  # a missing secret fails before anything changes

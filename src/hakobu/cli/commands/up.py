@@ -9,10 +9,9 @@ from typing import Any
 from hakobu.cli import common
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local import engine
-from hakobu.engines.local.app import local_secret_resolver, task_inputs
+from hakobu.engines.local.app import local_secret_resolver, prepare_task
 from hakobu.engines.local.plan import TaskPlan
 from hakobu.engines.local.state import TaskState
-from hakobu.logs.routes import validate_log_configuration
 
 
 def register(subparsers: Any) -> None:
@@ -41,12 +40,10 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     app = common.load_app()
     loaded = common.load_rendered_task_definition(app, args.env, args.image)
-    inputs = task_inputs(app, loaded, args.env)
-    plan = engine.plan_task(inputs)
-    # Log routes are checked before anything starts: an unknown driver or option is bad input.
-    log_warnings = validate_log_configuration(loaded.raw, root=app.root, source=loaded.display)
-    for warning in (*plan.warnings, *log_warnings):
-        common.warn(f"{loaded.display}: {warning}")
+    prepared = prepare_task(app, loaded, args.env)
+    inputs, plan = prepared.inputs, prepared.plan
+    for warning in prepared.warnings:
+        common.warn(warning)
     resolver = local_secret_resolver(app)
     if args.dry_run:
         resolver(plan)  # a missing secret fails the dry run too

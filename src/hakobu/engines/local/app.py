@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hakobu.config import AppConfig
-from hakobu.engines.local.engine import Resolver, TaskInputs, new_task_id
+from hakobu.engines.local.engine import Resolver, TaskInputs, new_task_id, plan_task
 from hakobu.engines.local.plan import TaskPlan
+from hakobu.logs.routes import validate_log_configuration
 from hakobu.secrets import LocalSecretProvider, resolve_secrets
 from hakobu.spec.load import LoadedTaskDefinition
 
@@ -21,6 +24,24 @@ def task_inputs(app: AppConfig, loaded: LoadedTaskDefinition, env_name: str) -> 
         config_file=str(app.path.name),
         task_id=new_task_id(),
     )
+
+
+@dataclass(frozen=True)
+class PreparedTask:
+    inputs: TaskInputs
+    plan: TaskPlan
+    warnings: list[str]  # each prefixed with the task definition's file
+
+
+def prepare_task(app: AppConfig, loaded: LoadedTaskDefinition, env_name: str) -> PreparedTask:
+    """Plan a task of ``loaded`` for ``env_name``, checking everything that can be checked before
+    a container starts: the plan (InputError when the engine cannot run it) and the log routes
+    (an unknown driver or option is bad input, not a task that fails later)."""
+    inputs = task_inputs(app, loaded, env_name)
+    plan = plan_task(inputs)
+    log_warnings = validate_log_configuration(loaded.raw, root=app.root, source=loaded.display)
+    warnings = [f"{loaded.display}: {w}" for w in (*plan.warnings, *log_warnings)]
+    return PreparedTask(inputs, plan, warnings)
 
 
 def local_secret_resolver(app: AppConfig) -> Resolver:
