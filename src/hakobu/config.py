@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -24,7 +24,21 @@ LOCAL = "local"
 _TOP_KEYS = ("app", "values", "environments", "service", "check", "logs")
 _APP_KEYS = ("name", "dockerfile", "context", "task_definition", "image", "service_definition")
 _ENV_KEYS = ("values", "ports", "environment_files", "service")
-_SERVICE_KEYS = ("target_group", "autoscaling", "hooks")
+_SERVICE_KEYS = ("target_group", "autoscaling", "hooks", "codedeploy")
+_CODEDEPLOY_KEYS = (
+    "appspec",
+    "deployment_config_name",
+    "termination_wait_time_in_minutes",
+    "seconds_per_minute",
+    "hooks",
+    "deployment_configs",
+)
+# A custom deployment configuration: CreateDeploymentConfig's trafficRoutingConfig, in snake case.
+_TRAFFIC_KEYS = {
+    "TimeBasedCanary": ("canary_percentage", "canary_interval"),
+    "TimeBasedLinear": ("linear_percentage", "linear_interval"),
+    "AllAtOnce": (),
+}
 _ENV_SERVICE_KEYS = ("port", "test_port")
 # [service.target_group] keys are hakobu.lb.TargetGroupSettings' own names (AWS's, in snake case;
 # a test keeps them equal). Their ranges are checked by the load balancer's settings when a
@@ -41,17 +55,30 @@ TARGET_GROUP_KEYS = (
     "algorithm",
 )
 _TARGET_GROUP_STRINGS = ("health_check_path", "matcher", "algorithm")
-_AUTOSCALING_KEYS = (
-    "min_capacity",
-    "max_capacity",
+# [service.autoscaling]: the scalable target, and its target tracking policies either inline (one
+# policy) or as [[service.autoscaling.policies]] (several), under Application Auto Scaling's names.
+_CAPACITY_KEYS = ("min_capacity", "max_capacity", "metric_period_seconds", "policies")
+_POLICY_KEYS = (
     "target_value",
     "predefined_metric_type",
     "scale_out_cooldown_seconds",
     "scale_in_cooldown_seconds",
     "disable_scale_in",
-    "metric_period_seconds",
 )
-PREDEFINED_METRICS = ("ALBRequestCountPerTarget",)
+_AUTOSCALING_KEYS = (*_CAPACITY_KEYS, *_POLICY_KEYS)
+REQUESTS_PER_TARGET = "ALBRequestCountPerTarget"
+CPU_UTILIZATION = "ECSServiceAverageCPUUtilization"
+PREDEFINED_METRICS = (REQUESTS_PER_TARGET, CPU_UTILIZATION)
+# PredefinedMetricType values for ECS services that hakobu cannot measure locally (yet).
+_ECS_METRICS_NOT_RUN = (
+    "ECSServiceAverageMemoryUtilization",
+    "ECSServiceAverageCPUUtilizationHighResolution",
+    "ECSServiceAverageMemoryUtilizationHighResolution",
+)
+# ECS's "Tasks per service" quota bounds MaxCapacity ("service quotas might impose lower limits");
+# "You can create 50 scaling policies per scalable target" (Application Auto Scaling quotas).
+MAX_TASKS_PER_SERVICE = 5000
+MAX_POLICIES = 50
 _APP_NAME = re.compile(r"[a-z0-9]([a-z0-9-]*[a-z0-9])?")
 _ENV_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 _VALUE_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
@@ -69,19 +96,67 @@ class EnvironmentConfig:
 
 
 @dataclass(frozen=True)
-class AutoscalingConfig:
-    """[service.autoscaling]: Application Auto Scaling's scalable target and one target tracking
-    policy, under their API names in snake case, with ECS's defaults."""
+class ScalingPolicyConfig:
+    """One target tracking policy (TargetTrackingScalingPolicyConfiguration, in snake case, with
+    ECS's defaults: 300 s cooldowns)."""
 
-    min_capacity: int
-    max_capacity: int
     target_value: float
-    predefined_metric_type: str = "ALBRequestCountPerTarget"
+    predefined_metric_type: str = REQUESTS_PER_TARGET
     scale_out_cooldown_seconds: int = 300
     scale_in_cooldown_seconds: int = 300
     disable_scale_in: bool = False
-    # CloudWatch's period for the metric (60 s); a local override makes scaling visible faster.
+
+    @property
+    def policy_name(self) -> str:
+        """The name events give it, as PutScalingPolicy's PolicyName."""
+        if self.predefined_metric_type == CPU_UTILIZATION:
+            return "hakobu-cpu-utilization"
+        return "hakobu-requests-per-target"
+
+
+@dataclass(frozen=True)
+class AutoscalingConfig:
+    """[service.autoscaling]: Application Auto Scaling's scalable target (min and max capacity)
+    and one or more target tracking policies, each on a different metric."""
+
+    min_capacity: int
+    max_capacity: int
+    policies: tuple[ScalingPolicyConfig, ...]
+    # CloudWatch's period for the metrics (60 s); a local override makes scaling visible faster.
     metric_period_seconds: int = 60
+
+    @property
+    def needs_load_balancer(self) -> bool:
+        return any(p.predefined_metric_type == REQUESTS_PER_TARGET for p in self.policies)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AutoscalingConfig:
+        """From ``to_dict()``; also the one-policy form older controllers wrote."""
+        data = dict(data)
+        policies = data.pop("policies", None)
+        if policies is None:  # flat: the policy's keys beside the capacity's
+            policies = [{k: data.pop(k) for k in _POLICY_KEYS if k in data}]
+        return cls(**data, policies=tuple(ScalingPolicyConfig(**p) for p in policies))
+
+
+@dataclass(frozen=True)
+class CodeDeployConfig:
+    """[service.codedeploy]: what a CodeDeploy deployment group and its deployment configuration
+    hold for a CODE_DEPLOY service (docs/services.md)."""
+
+    appspec: Path | None = None  # None: appspec.yaml, appspec.yml or appspec.json in the app
+    # The CDK's EcsDeploymentGroup default (EcsDeploymentConfig.ALL_AT_ONCE).
+    deployment_config_name: str = "CodeDeployDefault.ECSAllAtOnce"
+    # BlueInstanceTerminationOption.terminationWaitTimeInMinutes ("The maximum setting is 2880");
+    # the API documents no default: 0 terminates the original task set once traffic has moved.
+    termination_wait_time_in_minutes: int = 0
+    seconds_per_minute: float = 60.0  # the local time scale: explicit, never silent
+    hooks: Mapping[str, str] = field(default_factory=dict)  # lifecycle event -> command
+    # name -> (type, percentage, interval in minutes)
+    deployment_configs: Mapping[str, tuple[str, int, int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -101,6 +176,7 @@ class AppConfig:
     autoscaling: AutoscalingConfig | None = None
     # [service.hooks]: a lifecycle hook's Lambda ARN -> the local command that stands in for it.
     hooks: Mapping[str, str] = field(default_factory=dict)
+    codedeploy: CodeDeployConfig = field(default_factory=CodeDeployConfig)
 
     def environment(self, name: str) -> EnvironmentConfig:
         try:
@@ -195,6 +271,7 @@ class _Reader:
             target_group=MappingProxyType(self.target_group(service, ("service", "target_group"))),
             autoscaling=self.autoscaling(service, ("service", "autoscaling")),
             hooks=MappingProxyType(self.hooks(service, ("service", "hooks"))),
+            codedeploy=self.codedeploy(service, ("service", "codedeploy")),
         )
 
     def environments(self, data: dict[str, Any]) -> dict[str, EnvironmentConfig]:
@@ -242,6 +319,67 @@ class _Reader:
             self.string(table, (*keys, arn))  # the command: a non-empty string
         return dict(table)
 
+    def codedeploy(self, parent: dict[str, Any], keys: tuple[str, ...]) -> CodeDeployConfig:
+        table = self.table(parent, keys)
+        self.known_keys(table, keys, _CODEDEPLOY_KEYS)
+        defaults = CodeDeployConfig()
+        wait = self.whole(table, (*keys, "termination_wait_time_in_minutes"), 0, 2880)
+        scale = table.get("seconds_per_minute", defaults.seconds_per_minute)
+        if isinstance(scale, bool) or not isinstance(scale, int | float) or not 0 < scale <= 60:
+            raise self.error(
+                (*keys, "seconds_per_minute"),
+                f"expected a number of seconds above 0 and at most 60, got {_toml_type(scale)}",
+                fix="e.g. 1: a configuration's minute lasts one second locally",
+            )
+        hooks = self.table(table, (*keys, "hooks"))
+        for event in hooks:
+            self.string(hooks, (*keys, "hooks", event))
+        return CodeDeployConfig(
+            appspec=self.file(table, (*keys, "appspec"), "") if "appspec" in table else None,
+            deployment_config_name=self.string(table, (*keys, "deployment_config_name"))
+            or defaults.deployment_config_name,
+            termination_wait_time_in_minutes=wait if wait is not None else 0,
+            seconds_per_minute=float(scale),
+            hooks=MappingProxyType(dict(hooks)),
+            deployment_configs=MappingProxyType(
+                self.deployment_configs(table, (*keys, "deployment_configs"))
+            ),
+        )
+
+    def deployment_configs(
+        self, parent: dict[str, Any], keys: tuple[str, ...]
+    ) -> dict[str, tuple[str, int, int]]:
+        result = {}
+        for name in self.table(parent, keys):
+            where = (*keys, name)
+            table = self.table(self.table(parent, keys), where)
+            kind = self.string(table, (*where, "type"), required=True)
+            if kind not in _TRAFFIC_KEYS:
+                raise self.error(
+                    (*where, "type"), f'"{kind}" is not a type', fix=" or ".join(_TRAFFIC_KEYS)
+                )
+            self.known_keys(table, where, ("type", *_TRAFFIC_KEYS[kind]))
+            percentage, interval = 100, 0
+            if _TRAFFIC_KEYS[kind]:
+                share, minutes = _TRAFFIC_KEYS[kind]
+                percentage = self.whole(table, (*where, share), 1, 99, required=True) or 100
+                interval = self.whole(table, (*where, minutes), 0, 2880, required=True) or 0
+            result[name] = (kind, percentage, interval)
+        return result
+
+    def whole(
+        self, table: dict[str, Any], keys: tuple[str, ...], low: int, high: int,
+        *, required: bool = False,
+    ) -> int | None:  # fmt: skip
+        value = table.get(keys[-1])
+        if value is None:
+            if required:
+                raise self.error(keys[:-1], f'missing "{keys[-1]}"', fix=f"add {keys[-1]} = ...")
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            raise self.error(keys, f"expected a whole number {low}-{high}, got {_toml_type(value)}")
+        return value
+
     def autoscaling(
         self, parent: dict[str, Any], keys: tuple[str, ...]
     ) -> AutoscalingConfig | None:
@@ -249,35 +387,90 @@ class _Reader:
         if not table:
             return None
         self.known_keys(table, keys, _AUTOSCALING_KEYS)
-        for name in ("min_capacity", "max_capacity", "target_value"):
+        for name in ("min_capacity", "max_capacity"):
             if name not in table:
                 raise self.error(keys, f'missing "{name}"', fix=f"add {name} = ...")
-        for name, value in table.items():
+        capacity = {k: v for k, v in table.items() if k in _CAPACITY_KEYS and k != "policies"}
+        for name, value in capacity.items():
             self._check_autoscaling_value((*keys, name), value)
-        config = AutoscalingConfig(**table)
+        policies = self._scaling_policies(table, keys)
+        config = AutoscalingConfig(**capacity, policies=tuple(policies))
         if config.max_capacity < config.min_capacity:
             raise self.error((*keys, "max_capacity"), "is below min_capacity")
         return config
 
+    def _scaling_policies(
+        self, table: dict[str, Any], keys: tuple[str, ...]
+    ) -> list[ScalingPolicyConfig]:
+        """The inline policy (if any) and each [[service.autoscaling.policies]] entry."""
+        inline = {k: v for k, v in table.items() if k in _POLICY_KEYS}
+        entries = [(inline, keys)] if inline else []
+        listed = table.get("policies", [])
+        if not isinstance(listed, list) or not all(isinstance(p, dict) for p in listed):
+            raise self.error(
+                (*keys, "policies"),
+                f"expected [[{'.'.join(keys)}.policies]] tables, got {_toml_type(listed)}",
+            )
+        for entry in listed:
+            self.known_keys(entry, (*keys, "policies"), _POLICY_KEYS)
+            entries.append((entry, (*keys, "policies")))
+        if not entries:
+            raise self.error(
+                keys, 'missing "target_value"', fix="add target_value = ... (a policy's target)"
+            )
+        if len(entries) > MAX_POLICIES:
+            raise self.error(
+                (*keys, "policies"), f"{len(entries)} policies: at most {MAX_POLICIES}"
+            )
+        policies: list[ScalingPolicyConfig] = []
+        for entry, where in entries:
+            if "target_value" not in entry:
+                raise self.error(where, 'missing "target_value"', fix="add target_value = ...")
+            for name, value in entry.items():
+                self._check_autoscaling_value((*where, name), value)
+            policy = ScalingPolicyConfig(**entry)
+            # "You can have multiple target tracking scaling policies for a scalable target,
+            # provided that each of them uses a different metric."
+            if any(p.predefined_metric_type == policy.predefined_metric_type for p in policies):
+                raise self.error(
+                    (*where, "predefined_metric_type"),
+                    f"a second policy on {policy.predefined_metric_type}",
+                    fix="each policy of a scalable target must use a different metric",
+                )
+            policies.append(policy)
+        return policies
+
     def _check_autoscaling_value(self, where: tuple[str, ...], value: Any) -> None:
         name = where[-1]
         if name == "predefined_metric_type":
-            if value not in PREDEFINED_METRICS:
-                raise self.error(
-                    where,
-                    f"{value!r} is not run locally",
-                    fix="ALBRequestCountPerTarget (the engine reports no CPU yet)",
-                )
+            self._check_metric(where, value)
         elif name == "disable_scale_in":
             if not isinstance(value, bool):
                 raise self.error(where, f"expected true or false, got {_toml_type(value)}")
         elif name == "target_value":
+            # AWS takes -2^360..2^360; only a positive target can be tracked proportionally.
             if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
                 raise self.error(where, f"expected a positive number, got {_toml_type(value)}")
         elif isinstance(value, bool) or not isinstance(value, int) or value < 0:
             raise self.error(where, f"expected a whole number >= 0, got {_toml_type(value)}")
         elif name == "metric_period_seconds" and not 1 <= value <= 3600:
             raise self.error(where, f"{value} is not 1-3600")
+        elif name == "max_capacity" and value > MAX_TASKS_PER_SERVICE:
+            raise self.error(
+                where, f"{value} is above ECS's {MAX_TASKS_PER_SERVICE} tasks per service"
+            )
+
+    def _check_metric(self, where: tuple[str, ...], value: Any) -> None:
+        if value in PREDEFINED_METRICS:
+            return
+        known = " or ".join(PREDEFINED_METRICS)
+        if value in _ECS_METRICS_NOT_RUN:
+            raise self.error(where, f"{value!r} is not run locally", fix=f"use {known}")
+        raise self.error(
+            where,
+            f"{value!r} is not a predefined metric type of an ECS service",
+            fix=f"use {known} (Application Auto Scaling's names)",
+        )
 
     def target_group(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, int | str]:
         table = self.table(parent, keys)

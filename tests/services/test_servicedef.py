@@ -183,7 +183,7 @@ BAD: list[tuple[dict[str, Any], int, str, str]] = [
         "ContinueServiceDeployment",
     ),
     (
-        {**GOOD, "deploymentController": {"type": "CODE_DEPLOY"}},
+        {**GOOD, "deploymentController": {"type": "EXTERNAL"}},
         20,
         "deploymentController.type",
         "not run locally yet",

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from hakobu.cli import common
 from hakobu.config import AppConfig
-from hakobu.engines.local.service import api
+from hakobu.engines.local.service import api, codedeploy
 from hakobu.engines.local.service.records import ServiceEvent
 from hakobu.errors import UsageError
 from hakobu.spec.load import LoadedTaskDefinition
@@ -69,7 +69,8 @@ def summary_lines(app_root: Path) -> list[str]:
         for d in state.deployments:
             if d.status == "INACTIVE":
                 continue
-            stage = f"  {d.stage} ({d.traffic:g}% of traffic)" if d.stage else ""
+            label = codedeploy.stage_label(d)
+            stage = f"  {label} ({d.traffic:g}% of traffic)" if label else ""
             lines.append(
                 f"  {d.status:<8} {d.id}  {d.task_definition}  {d.rollout_state}  "
                 f"running={d.running_count} pending={d.pending_count} failed={d.failed_tasks}"

@@ -108,7 +108,7 @@ class TargetGroup:
 
     def __init__(self, name: str, settings: TargetGroupSettings, timing: Timing) -> None:
         self.name = name
-        self.settings = settings  # may be replaced at any time, as ModifyTargetGroup does
+        self.settings = settings  # replaced by update_settings, as ModifyTargetGroup does
         self.request_count = 0
         self._timing = timing
         self._targets: dict[str, Target] = {}
@@ -174,6 +174,27 @@ class TargetGroup:
         self._state_changed()
         return DrainResult(target.target_id, left == 0, left, loop.time() - started)
 
+    # -- settings ----------------------------------------------------------------------------
+
+    def update_settings(self, settings: TargetGroupSettings) -> None:
+        """New health check settings and attributes for a live group, as ModifyTargetGroup and
+        ModifyTargetGroupAttributes change them: no target is deregistered, no connection or
+        request in flight is touched, and each target keeps its health state and counts.
+
+        The next health check of each target uses the new path, port, matcher, timeout and
+        thresholds; a new interval applies at once (each target is checked now, then every new
+        interval), not after one more of the old interval. The new deregistration delay applies
+        to deregistrations that start from now on; drains in progress keep the delay they began
+        with. The algorithm applies from the next request.
+        """
+        old, self.settings = self.settings, settings
+        if old.health_check_interval_seconds != settings.health_check_interval_seconds:
+            for target in self._targets.values():
+                if target.check_task is not None:
+                    self._stop_checks(target)
+                    self._start_checks(target, keep_health=True)
+        self._state_changed()
+
     # -- health ------------------------------------------------------------------------------
 
     def targets(self) -> list[TargetHealth]:
@@ -232,9 +253,10 @@ class TargetGroup:
     def _checking(self) -> bool:
         return self._running and self._users > 0
 
-    def _start_checks(self, target: Target) -> None:
+    def _start_checks(self, target: Target, *, keep_health: bool = False) -> None:
         if target.check_task is None and not target.draining:
-            target.health = HealthCounter()
+            if not keep_health:
+                target.health = HealthCounter()
             target.check_task = asyncio.get_running_loop().create_task(self._check_loop(target))
 
     def _stop_checks(self, target: Target) -> None:

@@ -36,7 +36,7 @@ DEFAULT_THRESHOLD_VALUE = 50
 THRESHOLD_BOUNDS = (3, 200)
 
 # What hakobu can run locally today; the rest is refused with the reason, never ignored.
-SUPPORTED_CONTROLLERS = ("ECS",)
+SUPPORTED_CONTROLLERS = ("ECS", "CODE_DEPLOY")
 SUPPORTED_STRATEGIES = ("ROLLING", "BLUE_GREEN", "CANARY", "LINEAR")
 # LinearConfiguration and CanaryConfiguration defaults (percent, bake minutes).
 DEFAULT_LINEAR = (10.0, 6)
@@ -88,6 +88,9 @@ class DeploymentConfiguration:
     linear: tuple[float, int] = DEFAULT_LINEAR  # stepPercent, stepBakeTimeInMinutes
     canary: tuple[float, int] = DEFAULT_CANARY  # canaryPercent, canaryBakeTimeInMinutes
     hooks: tuple[LifecycleHook, ...] = ()
+    # How long one of the minutes above lasts, in seconds: 60 but for an explicit local time
+    # scale (a CODE_DEPLOY service's [service.codedeploy] seconds_per_minute).
+    minute_seconds: float = 60.0
 
     def traffic_steps(self) -> list[tuple[float, int]]:
         """(the new revision's share of production traffic in percent, minutes to bake after).
@@ -249,7 +252,10 @@ def _controller_rules(raw: Mapping[str, Any]) -> list[Problem]:
                 fix='use "ECS" (rolling update) locally',
             )
         ]
-    strategy = (raw.get("deploymentConfiguration") or {}).get("strategy", "ROLLING")
+    config = raw.get("deploymentConfiguration") or {}
+    strategy = config.get("strategy", "ROLLING")
+    if controller == "CODE_DEPLOY":
+        return _code_deploy_rules(raw, config)
     if strategy not in SUPPORTED_STRATEGIES:
         return [
             Problem(
@@ -258,6 +264,34 @@ def _controller_rules(raw: Mapping[str, Any]) -> list[Problem]:
                 fix='use "ROLLING" locally',
             )
         ]
+    return []
+
+
+def _code_deploy_rules(raw: Mapping[str, Any], config: Mapping[str, Any]) -> list[Problem]:
+    """CodeDeploy shifts an ALB's traffic between two target groups; the appspec says how."""
+    where = ("deploymentConfiguration",)
+    if not raw.get("loadBalancers"):
+        # "You must use Elastic Load Balancing with the Amazon ECS service you want to update
+        # with an Amazon ECS deployment" (CodeDeploy, "Before you begin an Amazon ECS deployment").
+        return [
+            Problem(
+                ("deploymentController", "type"),
+                "a CODE_DEPLOY service needs a load balancer: the service has none",
+                fix='add "loadBalancers", or use "ECS"',
+            )
+        ]
+    # DeploymentCircuitBreaker: "can only be used for services using the rolling update (ECS)
+    # deployment type"; strategy and lifecycleHooks are the ECS controller's own too.
+    for member in ("strategy", "deploymentCircuitBreaker", "lifecycleHooks"):
+        if member in config and (member != "strategy" or config[member] != "ROLLING"):
+            return [
+                Problem(
+                    (*where, member),
+                    f"{member} applies to the ECS deployment controller only",
+                    fix="remove it: with CODE_DEPLOY the appspec and [service.codedeploy] decide",
+                    at_key=True,
+                )
+            ]
     return []
 
 

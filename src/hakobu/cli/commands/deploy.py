@@ -8,9 +8,11 @@ something changed and rolls it out as ECS's rolling update does, circuit breaker
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 from typing import Any
 
 from hakobu.cli import common, services
+from hakobu.config import AppConfig
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.app import local_secret_resolver, prepare_task
 from hakobu.engines.local.service import api
@@ -46,6 +48,12 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="how long to wait for a steady state (default: 600, as `aws ecs wait`)",
     )
+    parser.add_argument(
+        "--stop",
+        action="store_true",
+        help="stop the blue/green deployment in progress and shift traffic back "
+        "(as `aws deploy stop-deployment --auto-rollback-enabled`)",
+    )
     common.add_json_option(parser)
     common.add_dry_run_option(parser)
     parser.set_defaults(func=run)
@@ -53,6 +61,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     app = common.load_app()
+    if args.stop:
+        return _stop(app, args)
     task, service = services.load_definitions(app, args.env, args.image)
     prepared = prepare_task(app, task, args.env)
     plan = prepared.plan
@@ -76,6 +86,18 @@ def run(args: argparse.Namespace) -> int:
         _print_plan(deploy_plan, as_json=False, prefix="")
     if args.no_wait:
         return 0
+    return _follow(app, args, directory, generation, offset, deploy_plan.revision)
+
+
+def _follow(
+    app: AppConfig,
+    args: argparse.Namespace,
+    directory: Path,
+    generation: int,
+    offset: int,
+    revision: str | None = None,
+) -> int:
+    """Wait for the service to settle, printing its events; 0 when it got where it was sent."""
     on_event = None if args.json else services.print_event
     outcome = api.wait(
         directory,
@@ -83,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
         on_event=on_event,
         timeout=args.timeout,
         events_from=offset,
-        revision=deploy_plan.revision,
+        revision=revision,
     )
     if args.json:
         common.print_json(api.describe(app.root, outcome.state))
@@ -92,7 +114,21 @@ def run(args: argparse.Namespace) -> int:
     return 0 if outcome.ok else 1
 
 
+def _stop(app: AppConfig, args: argparse.Namespace) -> int:
+    name = services.service_name(app, None)
+    directory = services.directory(app, name)
+    offset = api.events_size(directory)
+    stopped, generation = api.stop_deployment(app, detect_runtime(), name)
+    if not args.json:
+        print(f"stopping deployment {stopped} of service {name}; traffic returns to the original")
+    if args.no_wait:
+        return 0
+    return _follow(app, args, directory, generation, offset)
+
+
 def _print_plan(plan: api.DeployPlan, as_json: bool, prefix: str = "would ") -> None:
+    for warning in (plan.codedeploy or {}).get("unemulated", []):
+        common.warn(warning)
     if as_json:
         common.print_json(plan.to_dict())
         return
@@ -110,6 +146,9 @@ def _print_plan(plan: api.DeployPlan, as_json: bool, prefix: str = "would ") -> 
         )
     else:
         shifts = ", ".join(f"{share:g}% then {bake} min" for share, bake in plan.traffic_steps)
-        print(f"  {plan.strategy.lower().replace('_', '/')}: production traffic {shifts}")
+        label = plan.strategy.lower().replace("_", "/")
+        if plan.codedeploy:  # "CODE_DEPLOY <configuration name>", as written
+            label = plan.strategy
+        print(f"  {label}: production traffic {shifts}")
     if plan.circuit_breaker_threshold is not None:
         print(f"  circuit breaker: fails after {plan.circuit_breaker_threshold} failed tasks")

@@ -13,8 +13,9 @@ import signal
 import threading
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 from hakobu.containers.runtime import ContainerRuntime
 from hakobu.engines.local import health, state
@@ -31,9 +32,47 @@ ESSENTIAL_EXITED = ("EssentialContainerExited", "Essential container in task exi
 USER_STOPPED = ("UserInitiated", "Task stopped by user")
 FAILED_TO_START = "TaskFailedToStart"
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")
+
 
 class DependencyFailed(Exception):
     pass
+
+
+@dataclass(frozen=True)
+class ContainerSnapshot:
+    """One container of a ``SupervisorSnapshot``."""
+
+    name: str
+    essential: bool
+    has_health_check: bool
+    last_status: str
+    health_status: str
+    exit_code: int | None
+    reason: str | None
+    restart_count: int
+    started_at: float | None
+    stopped_at: float | None
+
+
+@dataclass(frozen=True)
+class SupervisorSnapshot:
+    """The task's state at one instant, consistent across its fields (taken under the lock)."""
+
+    task_id: str
+    last_status: str
+    desired_status: str
+    health_status: str
+    stop_code: str | None
+    stopped_reason: str | None
+    created_at: float | None
+    started_at: float | None
+    stopping_at: float | None
+    stopped_at: float | None
+    containers: tuple[ContainerSnapshot, ...]
 
 
 class TaskSupervisor:
@@ -126,6 +165,13 @@ class TaskSupervisor:
             s.started_at = time.time()
         state.save_state(self.task_dir, s)
         self._cv.notify_all()
+
+    def snapshot(self) -> SupervisorSnapshot:
+        """A copy of the state for other threads: ``self.state`` changes under ``_cv`` while
+        they read it, so a reader could see a status without its matching times or health."""
+        with self._cv:
+            containers = tuple(_copy(ContainerSnapshot, c) for c in self.state.containers)
+            return _copy(SupervisorSnapshot, self.state, containers=containers)
 
     def request_stop(self, code: str, reason: str) -> None:
         with self._cv:
@@ -332,6 +378,12 @@ class TaskSupervisor:
             with contextlib.suppress(HakobuError):
                 self.runtime.kill(planned.spec.name, "SIGKILL")
             self._exited[name].wait(10)
+
+
+def _copy(cls: type[T], source: object, **given: Any) -> T:
+    """A ``cls`` whose fields not ``given`` are the same-named attributes of ``source``."""
+    values = {f.name: getattr(source, f.name) for f in fields(cls) if f.name not in given}
+    return cls(**values, **given)
 
 
 def should_restart(policy: RestartPolicy | None, exit_code: int, *, ran_for: float) -> bool:

@@ -22,7 +22,8 @@ import hakobu
 from hakobu.config import AppConfig
 from hakobu.containers.runtime import ContainerRuntime
 from hakobu.engines.local.plan import TaskPlan
-from hakobu.engines.local.service import records, revisions
+from hakobu.engines.local.service import codedeploy, records, revisions
+from hakobu.engines.local.service.bluegreen import CLEAN_UP
 from hakobu.engines.local.service.describe import active_services, describe, service_names
 from hakobu.engines.local.service.records import ACTIVE, INACTIVE, Desired, ServiceState
 from hakobu.engines.local.service.settings import app_target_group, listener_port
@@ -44,6 +45,7 @@ __all__ = [
     "scale",
     "service_directory",
     "service_names",
+    "stop_deployment",
     "stop_services",
     "wait",
 ]
@@ -70,6 +72,7 @@ class DeployPlan:
     strategy: str = "ROLLING"
     traffic_steps: tuple[tuple[float, int], ...] = ()  # (green %, bake minutes) per shift
     test_listener: str | None = None
+    codedeploy: dict[str, Any] | None = None  # a CODE_DEPLOY service's AppSpec and settings
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -91,7 +94,15 @@ def plan_deploy(
     app_target_group(app)  # a bad [service.target_group] fails now, not in the controller
     model = service.model
     _check_hooks(app, service)
-    if app.autoscaling is not None and model.load_balancer is None:
+    cd = (
+        codedeploy.settings(app, task.model) if model.controller == codedeploy.CODE_DEPLOY else None
+    )
+    config = codedeploy.deployment_configuration(cd, model.deployment) if cd else model.deployment
+    if (
+        app.autoscaling is not None
+        and app.autoscaling.needs_load_balancer
+        and not model.load_balancer
+    ):
         raise UsageError(
             f"[service.autoscaling] tracks ALBRequestCountPerTarget, but service {model.name} has "
             f"no loadBalancers in {service.display}: add one, or remove [service.autoscaling]"
@@ -101,7 +112,7 @@ def plan_deploy(
     current = _active_state(directory)
     primary = current.primary() if current else None
     desired = _desired_count(records.read_desired(directory), current, model.desired_count)
-    breaker = model.deployment.circuit_breaker
+    breaker = config.circuit_breaker
     port = listener_port(app, env, model)
     return DeployPlan(
         service=model.name,
@@ -114,9 +125,10 @@ def plan_deploy(
         maximum_tasks=model.deployment.maximum_tasks(desired),
         circuit_breaker_threshold=breaker.threshold(desired) if breaker.enable else None,
         controller_running=records.controller_running(directory),
-        strategy=model.deployment.strategy,
-        traffic_steps=tuple(model.deployment.traffic_steps()),
+        strategy=codedeploy.describe(cd, app.codedeploy) if cd else config.strategy,
+        traffic_steps=tuple(config.traffic_steps()),
         test_listener=_test_listener(app, env),
+        codedeploy=cd,
     )
 
 
@@ -189,6 +201,7 @@ def deploy(
             autoscaling=asdict(app.autoscaling) if app.autoscaling else None,
             test_listener_port=app.environment(env).service_test_port,
             hooks=dict(app.hooks),
+            codedeploy=plan.codedeploy,
         )
         records.write_desired(directory, desired)
     ensure_controller(runtime, directory, desired)
@@ -225,6 +238,28 @@ def scale(app: AppConfig, runtime: ContainerRuntime, name: str, count: int) -> i
         records.write_desired(directory, previous)
     ensure_controller(runtime, directory, previous)
     return previous.generation
+
+
+def stop_deployment(app: AppConfig, runtime: ContainerRuntime, name: str) -> tuple[str, int]:
+    """Stop the blue/green deployment in progress and shift traffic back to the original tasks,
+    as ``aws deploy stop-deployment --auto-rollback-enabled`` does. Returns the deployment's id
+    and the generation to ``wait`` for."""
+    directory = service_directory(app, name)
+    with records.desired_lock(directory):
+        previous = records.read_desired(directory)
+        state = _active_state(directory)
+        primary = state.primary() if state else None
+        if previous is None or primary is None or primary.stage in (None, CLEAN_UP):
+            raise UsageError(
+                f"service {name} has no blue/green deployment in progress to stop "
+                "(a rolling update is reversed by deploying the previous revision)"
+            )
+        previous.generation += 1
+        previous.force_new_deployment = False
+        previous.stop_deployment = primary.id
+        records.write_desired(directory, previous)
+    ensure_controller(runtime, directory, previous)
+    return primary.id, previous.generation
 
 
 def check_images(runtime: ContainerRuntime, plan: TaskPlan) -> None:

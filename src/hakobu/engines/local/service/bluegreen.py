@@ -77,10 +77,10 @@ def next_stage(
         share, bake = steps[d.step]
         if share >= 100:
             return Transition(POST_PRODUCTION_TRAFFIC_SHIFT, d.step, 100.0)
-        if waited >= bake * 60:
+        if waited >= bake * config.minute_seconds:
             return Transition(PRE_PRODUCTION_TRAFFIC_SHIFT, d.step + 1, d.traffic)
         return None
-    if d.stage == BAKE_TIME and waited >= config.bake_time_minutes * 60:
+    if d.stage == BAKE_TIME and waited >= config.bake_time_minutes * config.minute_seconds:
         return Transition(CLEAN_UP, d.step, d.traffic)
     return None
 

@@ -21,12 +21,13 @@ import signal
 import time
 import traceback
 from pathlib import Path
+from typing import Any
 
 from hakobu.config import AutoscalingConfig
 from hakobu.containers.runtime import ContainerRuntime, ContainerState
 from hakobu.engines.local import labels
-from hakobu.engines.local.service import deployments, messages, records, revisions
-from hakobu.engines.local.service.autoscaling import TargetTracking
+from hakobu.engines.local.service import codedeploy, deployments, messages, records, revisions
+from hakobu.engines.local.service.autoscaler import Autoscaler
 from hakobu.engines.local.service.bluegreen import GROUPS, blue_green_step
 from hakobu.engines.local.service.lifecycle import Lifecycle
 from hakobu.engines.local.service.records import (
@@ -51,10 +52,9 @@ from hakobu.engines.local.service.tracking import Batch, StateWriter, Tracked
 from hakobu.engines.local.service.traffic import Traffic, target_group_arns
 from hakobu.errors import HakobuError
 from hakobu.lb import LoadBalancer, TargetState
-from hakobu.spec.service import ServiceDefinition, parse_service_definition
+from hakobu.spec.service import ServiceDefinition
 
 TICK = 0.25
-SCALING_POLICY = "hakobu-requests-per-target"
 # DeploymentConfiguration.minimumHealthyPercent: without a load balancer or a health check, "the
 # service scheduler will wait for 40 seconds after a task reaches a RUNNING state before the
 # task is counted towards the minimum healthy percent total".
@@ -66,7 +66,7 @@ class ServiceController:
         self.runtime = runtime
         self.dir = directory
         self.desired = desired
-        self.service: ServiceDefinition = parse_service_definition(desired.service)
+        self.service: ServiceDefinition = codedeploy.service_for(desired)
         self.root = Path(desired.root)
         self.name = desired.name
         self.events = records.EventLog(directory)
@@ -80,7 +80,7 @@ class ServiceController:
         self._revisions: dict[str, revisions.Revision] = {}
         self._writer = StateWriter(directory)
         self._shutdown: asyncio.Event | None = None
-        self.tracking: TargetTracking | None = None
+        self.tracking: Autoscaler | None = None
         self.lifecycle = Lifecycle(self.events, self.root)
 
     def _initial_state(self) -> ServiceState:
@@ -175,20 +175,47 @@ class ServiceController:
         if desired.generation <= self.state.applied_generation:
             return
         self.desired = desired
-        self.service = parse_service_definition(desired.service)
-        deployments.apply_desired(self.state, desired, self.service.deployment.strategy)
-        policy = AutoscalingConfig(**desired.autoscaling) if desired.autoscaling else None
+        self.service = codedeploy.service_for(desired)
+        deployments.apply_desired(self.state, desired, codedeploy.strategy(self.service))
+        self._apply_target_group(desired.target_group)
+        policy = AutoscalingConfig.from_dict(desired.autoscaling) if desired.autoscaling else None
         if policy is None or self.tracking is None or self.tracking.config != policy:
-            self.tracking = TargetTracking(policy) if policy else None
+            if self.tracking is not None:
+                self.tracking.close()
+            self.tracking = Autoscaler(policy, self.runtime, self.name) if policy else None
+
+    def _apply_target_group(self, values: dict[str, Any]) -> None:
+        """A redeploy's [service.target_group] applies to the running load balancer, as
+        ModifyTargetGroup and ModifyTargetGroupAttributes do: targets stay registered."""
+        if self.traffic is None:
+            return
+        settings = target_group_settings(values)
+        if settings == self.traffic.group(GROUPS[0]).settings:
+            return
+        for group in self.traffic.groups.values():
+            group.update_settings(settings)
+        self.events.add(
+            f"(service {self.name}) modified (target-group {self.target_group_arn}): its "
+            "health check and attributes apply from now on; registered targets stay."
+        )
 
     def _autoscale(self) -> None:
-        """Target tracking on requests per target: the desired count follows the load."""
-        if self.tracking is None or self.lb is None:
+        """Target tracking (autoscaler.py): the desired count follows the load."""
+        if self.tracking is None:
             return
         now = time.time()
-        healthy = sum(1 for t in self.tracked.values() if t.phase is Phase.HEALTHY)
-        requests = sum(group.request_count for group in self.lb.target_groups.values())
-        self.tracking.observe(now, requests, healthy)
+        if self.lb is not None:
+            healthy = sum(1 for t in self.tracked.values() if t.phase is Phase.HEALTHY)
+            requests = sum(group.request_count for group in self.lb.target_groups.values())
+            self.tracking.observe_requests(now, requests, healthy)
+        running = [
+            t.task
+            for t in self.tracked.values()
+            if t.phase in (Phase.STARTING, Phase.HEALTHY) and t.last_status == "RUNNING"
+        ]
+        self.tracking.sample_cpu(now, running)
+        for warning in self.tracking.take_warnings():
+            self.events.add(warning)
         primary = self.state.primary()
         deploying = primary is not None and primary.rollout_state == IN_PROGRESS
         decision = self.tracking.decide(now, self.state.desired_count, deploying=deploying)
@@ -203,7 +230,7 @@ class ServiceController:
         self.events.add(
             messages.scaling_activity(
                 self.name, self.state.cluster, decision.desired_count, decision.alarm,
-                SCALING_POLICY, bound,
+                decision.policy, bound,
             )
         )  # fmt: skip
 

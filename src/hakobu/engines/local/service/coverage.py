@@ -3,7 +3,9 @@
 Every member of botocore's ``CreateServiceRequest`` and ``DeploymentConfiguration`` is listed
 here (a test walks the shapes); a field in a WARNED table that a definition sets is named in a
 warning by ``hakobu deploy``. Fields the local service refuses (another deployment controller,
-DAEMON, EC2) are refused by ``spec/service.py`` with the reason.
+DAEMON, EC2) are refused by ``spec/service.py`` with the reason. A CODE_DEPLOY service's AppSpec
+properties with no local effect (PlatformVersion, NetworkConfiguration, CapacityProviderStrategy)
+are named by ``APPSPEC_WARNED``.
 """
 
 from __future__ import annotations
@@ -19,7 +21,10 @@ SERVICE_EMULATED: Mapping[str, str] = {
     "loadBalancers": "one local load balancer reaches the container port of each task",
     "deploymentConfiguration": "rolling update with minimum/maximum percent and circuit breaker",
     "healthCheckGracePeriodSeconds": "unhealthy checks ignored for this long after a task starts",
-    "deploymentController": "ECS (rolling update)",
+    "deploymentController": (
+        "ECS (rolling update, or its blue/green, canary and linear strategies); CODE_DEPLOY "
+        "(the AppSpec's hooks and [service.codedeploy]'s deployment configuration)"
+    ),
     "launchType": "FARGATE",
     "schedulingStrategy": "REPLICA",
     "platformVersion": "no effect locally (Fargate's platform)",
@@ -56,6 +61,13 @@ DEPLOYMENT_EMULATED: Mapping[str, str] = {
 DEPLOYMENT_WARNED: Mapping[str, str] = {
     "alarms": "CloudWatch alarms are not evaluated locally",
     "earlySuccessCriteria": "early success criteria are not applied locally",
+}
+
+
+APPSPEC_WARNED: Mapping[str, str] = {
+    "PlatformVersion": "no effect locally (Fargate's platform)",
+    "NetworkConfiguration": "tasks join the engine's network; the load balancer reaches them",
+    "CapacityProviderStrategy": "capacity providers are not emulated (tasks run as FARGATE)",
 }
 
 

@@ -1,14 +1,20 @@
 """Drives a blue/green, canary or linear deployment through its lifecycle stages, running the
-lifecycle hooks of each stage (``hooks.py``) before the next one (``bluegreen.next_stage``)."""
+lifecycle hooks of each stage (``hooks.py``) before the next one (``bluegreen.next_stage``).
+
+Which hooks run at a stage, and how stages are named in events, is the deployment controller's:
+ECS's own (``NativeProgram``) or CodeDeploy's (``codedeploy.CodeDeployProgram``)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Protocol
 
 from hakobu.engines.local.service import deployments, messages
-from hakobu.engines.local.service.bluegreen import next_stage
+from hakobu.engines.local.service.bluegreen import Transition, next_stage
+from hakobu.engines.local.service.codedeploy import CODE_DEPLOY, CodeDeployProgram
 from hakobu.engines.local.service.hooks import HookResult, hooks_for, run_hooks
 from hakobu.engines.local.service.records import (
     IN_PROGRESS,
@@ -18,6 +24,42 @@ from hakobu.engines.local.service.records import (
     ServiceState,
 )
 from hakobu.spec.service import LifecycleHook, ServiceDefinition
+
+
+class Program(Protocol):
+    def hooks(self, d: Deployment) -> list[LifecycleHook]: ...
+    def commands(self, d: Deployment) -> Mapping[str, str]: ...
+    def stage_name(self, d: Deployment) -> str: ...
+    def moved(self, d: Deployment, moved: Transition) -> list[str]: ...
+    def failed(self, d: Deployment) -> list[str]: ...
+
+
+class NativeProgram:
+    """ECS's ``lifecycleHooks``, each run at the stages it names; an event per stage."""
+
+    def __init__(self, service: ServiceDefinition, desired: Desired) -> None:
+        self.service, self.desired = service, desired
+
+    def hooks(self, d: Deployment) -> list[LifecycleHook]:
+        return hooks_for(self.service.deployment.hooks, d.stage or "")
+
+    def commands(self, d: Deployment) -> Mapping[str, str]:
+        return self.desired.hooks
+
+    def stage_name(self, d: Deployment) -> str:
+        return d.stage or ""
+
+    def moved(self, d: Deployment, moved: Transition) -> list[str]:
+        return [messages.lifecycle_stage(self.desired.name, d.id, moved.stage, moved.traffic)]
+
+    def failed(self, d: Deployment) -> list[str]:
+        return []  # the hook's own event says it
+
+
+def program_for(service: ServiceDefinition, desired: Desired) -> Program:
+    if service.controller == CODE_DEPLOY:
+        return CodeDeployProgram(desired)
+    return NativeProgram(service, desired)
 
 
 class Lifecycle:
@@ -33,51 +75,76 @@ class Lifecycle:
         d = state.primary()
         if d is None or d.stage is None or d.rollout_state != IN_PROGRESS:
             return
+        if desired.stop_deployment == d.id:
+            self._stop(state)
+            return
+        program = program_for(service, desired)
         if self._hooks is not None:
             if not self._hooks.done():
                 return
             results, self._hooks = self._hooks.result(), None
-            if not self._hook_outcome(state, d, results):
+            if not self._hook_outcome(state, d, results, program):
                 return
         if d.hooks_done != d.stage:
-            hooks = hooks_for(service.deployment.hooks, d.stage)
+            hooks = program.hooks(d)
             if hooks:
-                self._hooks = asyncio.create_task(self._run(d, hooks, desired))
+                run = self._run(d, hooks, program.commands(d), program.stage_name(d), desired)
+                self._hooks = asyncio.create_task(run)
                 return
             d.hooks_done = d.stage
         ready = green_healthy >= state.desired_count
         moved = next_stage(d, service.deployment, green_ready=ready, now=time.time())
         if moved is None:
             return
+        events = program.moved(d, moved)
         d.stage, d.step, d.traffic = moved.stage, moved.step, moved.traffic
         d.stage_since, d.hooks_done, d.updated_at = time.time(), None, time.time()
-        self.events.add(messages.lifecycle_stage(state.service_name, d.id, d.stage, d.traffic))
+        for event in events:
+            self.events.add(event)
 
     async def _run(
-        self, d: Deployment, hooks: list[LifecycleHook], desired: Desired
+        self,
+        d: Deployment,
+        hooks: list[LifecycleHook],
+        commands: Mapping[str, str],
+        stage: str,
+        desired: Desired,
     ) -> list[HookResult]:
         test = desired.test_listener_port
         env = {
-            "HAKOBU_LIFECYCLE_STAGE": d.stage or "",
+            "HAKOBU_LIFECYCLE_STAGE": stage,
             "HAKOBU_SERVICE": desired.name,
             "HAKOBU_DEPLOYMENT": d.id,
             "HAKOBU_PRODUCTION_URL": f"http://{desired.listener_host}:{desired.listener_port}/",
             "HAKOBU_TEST_URL": f"http://{desired.listener_host}:{test}/" if test else "",
         }
-        return await asyncio.to_thread(run_hooks, hooks, desired.hooks, cwd=self.root, env=env)
+        return await asyncio.to_thread(run_hooks, hooks, commands, cwd=self.root, env=env)
 
-    def _hook_outcome(self, state: ServiceState, d: Deployment, results: list[HookResult]) -> bool:
+    def _hook_outcome(
+        self, state: ServiceState, d: Deployment, results: list[HookResult], program: Program
+    ) -> bool:
         """Record the hooks' results; a failed one fails the deployment and rolls it back."""
-        stage = d.stage or ""
+        stage = program.stage_name(d)
         for r in results:
             self.events.add(messages.hook_result(state.service_name, d.id, r.arn, stage, r.detail))
         if all(r.succeeded for r in results):
             d.hooks_done = d.stage
             return True
+        for event in program.failed(d):
+            self.events.add(event)
         reason = messages.ROLLOUT_HOOK_FAILED.format(stage=stage)
         for event in deployments.fail(state, reason, rollback=True, why="lifecycle hook failed"):
             self.events.add(event)
         return False
+
+    def _stop(self, state: ServiceState) -> None:
+        """Stopped on request (``hakobu deploy --stop``): a running hook is abandoned, and the
+        deployment rolls back as a failed one does."""
+        self.cancel()
+        self._hooks = None
+        why = "stopped on request"
+        for event in deployments.fail(state, messages.ROLLOUT_STOPPED, rollback=True, why=why):
+            self.events.add(event)
 
     def cancel(self) -> None:
         if self._hooks is not None:

@@ -106,6 +106,7 @@ ROLLOUT_STARTED = "ECS deployment {deployment} in progress."
 ROLLOUT_COMPLETED = "ECS deployment {deployment} completed."
 ROLLOUT_FAILED = "ECS deployment circuit breaker: tasks failed to start."
 ROLLOUT_HOOK_FAILED = "ECS deployment lifecycle hook failed at {stage}."
+ROLLOUT_STOPPED = "Deployment stopped by request; rolling back."  # hakobu's own
 ROLLOUT_ROLLING_BACK = "ECS deployment circuit breaker: rolling back to deploymentId {deployment}."
 
 # Stopped reasons of the tasks the service scheduler stops (stop code ServiceSchedulerInitiated).

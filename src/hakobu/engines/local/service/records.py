@@ -73,6 +73,8 @@ class Desired:
     autoscaling: dict[str, Any] | None = None  # [service.autoscaling], defaults filled in
     test_listener_port: int | None = None
     hooks: dict[str, str] = field(default_factory=dict)  # hook ARN -> local command
+    codedeploy: dict[str, Any] | None = None  # a CODE_DEPLOY service's AppSpec and settings
+    stop_deployment: str | None = None  # a blue/green deployment to stop and roll back
 
     @property
     def name(self) -> str:

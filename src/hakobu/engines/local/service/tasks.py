@@ -10,6 +10,7 @@ it, and is then stopped as ECS stops containers.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import threading
 import time
@@ -17,7 +18,7 @@ import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from hakobu.containers.runtime import ContainerRuntime, ContainerState
 from hakobu.engines.local import health, labels, state
@@ -26,6 +27,7 @@ from hakobu.engines.local.plan import TaskPlan
 from hakobu.engines.local.supervisor import TaskSupervisor
 from hakobu.errors import HakobuError
 from hakobu.secrets import LocalSecretProvider, resolve_secrets
+from hakobu.spec.fargate import parse_cpu
 
 # Labels on every pod and container of a service's task, beside the engine's own.
 SERVICE = "hakobu.service"
@@ -52,6 +54,8 @@ class ServiceTask(Protocol):
     revision: str
     adopted: bool
     created_at: float
+    container_names: tuple[str, ...]  # the engine's names of its containers
+    cpu_units: int  # the CPU units it reserves (task cpu), 0 when the definition sets none
 
     def snapshot(self) -> Snapshot: ...
     def address(self) -> str | None: ...
@@ -92,6 +96,8 @@ class SupervisedTask:
         self.created_at = time.time()
         extra = {SERVICE: service, DEPLOYMENT: deployment_id, REVISION: revision}
         self.plan = service_plan(plan_task(inputs), extra)
+        self.container_names = tuple(c.spec.name for c in self.plan.containers)
+        self.cpu_units = cpu_units(self.plan.task.raw)
         secrets = resolve_plan_secrets(inputs.app, self.plan)  # before anything is created
         state.write_json_atomic(inputs.task_dir / state.TASK_FILE, inputs.to_dict())
         self.supervisor = TaskSupervisor(runtime, self.plan, secrets, console=None)
@@ -112,15 +118,17 @@ class SupervisedTask:
             self._done.set()
 
     def snapshot(self) -> Snapshot:
-        s = self.supervisor.state
+        # Read _done first: a task seen ended has a final snapshot taken after it ended.
+        done = self._done.is_set()
+        s = self.supervisor.snapshot()
         checked = [c for c in s.containers if c.essential and c.has_health_check]
         running = s.last_status == state.RUNNING
         return Snapshot(
-            last_status=state.STOPPED if self._done.is_set() else s.last_status,
+            last_status=state.STOPPED if done else s.last_status,
             ready=running and all(c.health_status == health.HEALTHY for c in checked),
             unhealthy=tuple(c.name for c in checked if c.health_status == health.UNHEALTHY),
             has_health_check=bool(checked),
-            ended=self._done.is_set(),
+            ended=done,
             stopped_reason=s.stopped_reason,
             running_since=s.started_at,
         )
@@ -151,6 +159,8 @@ class AdoptedTask:
         self.adopted = True
         self.created_at = time.time()
         self.containers = sorted(containers, key=_stop_order)
+        self.container_names = tuple(c.name for c in self.containers)
+        self.cpu_units = self._cpu_units()
         self.pod = labels.pod_name(first[labels.APP], self.task_id)
         self._running = all(c.running for c in containers)
         self._ended = False
@@ -165,6 +175,15 @@ class AdoptedTask:
         if current is not None:
             current.supervisor_pid = os.getpid()
             state.save_state(task_dir, current)
+
+    def _cpu_units(self) -> int:
+        """From the task definition its supervisor recorded (task.json)."""
+        path = state.tasks_root(self.root) / self.task_id / state.TASK_FILE
+        try:
+            recorded = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return 0
+        return cpu_units(recorded.get("taskDefinition") or {})
 
     def snapshot(self) -> Snapshot:
         # Its health checks died with the old controller: the load balancer's checks judge it.
@@ -204,6 +223,16 @@ class AdoptedTask:
         current.stop_code, current.stopped_reason = code, reason
         current.stopping_at, current.stopped_at = stopping_at, time.time()
         state.save_state(task_dir, current)
+
+
+def cpu_units(task_definition: Mapping[str, Any]) -> int:
+    """The CPU units a task reserves: the task's ``cpu`` (Fargate requires it), else the sum of
+    its containers' ``cpu`` (EC2); 0 when neither is set."""
+    task_cpu = task_definition.get("cpu")
+    if task_cpu is not None:
+        return parse_cpu(str(task_cpu)) or 0
+    containers = task_definition.get("containerDefinitions") or []
+    return sum(int(c.get("cpu") or 0) for c in containers if isinstance(c, Mapping))
 
 
 def _stop_order(c: ContainerState) -> int:
