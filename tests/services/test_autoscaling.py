@@ -208,6 +208,47 @@ def test_missing_cpu_accounting_is_named() -> None:
     assert "podman info` failed" in info("", 125, "Error: boom")
 
 
+# An engine whose `podman stats` fails until `stats-works` exists, its cgroups able to account
+# CPU all along: a failed reading, as when a container is removed while podman reads them all.
+FLAKY_ENGINE = """#!/bin/sh
+case "$1" in
+  info) echo "v2 [cpuset cpu io memory pids]" ;;
+  stats) [ -e "$(dirname "$0")/stats-works" ] || { echo "Error: no such container" >&2; exit 125; }
+         echo "t1-web 2000000000" ;;
+esac
+"""
+
+
+def test_a_failed_cpu_reading_is_a_sample_fewer_not_the_end_of_the_policy(tmp_path: Path) -> None:
+    engine = tmp_path / "podman"
+    engine.write_text(FLAKY_ENGINE)
+    engine.chmod(0o755)
+    config = AutoscalingConfig(1, 3, (CPU,), metric_period_seconds=3)
+    scaler = Autoscaler(config, PodmanRuntime(str(engine)), "web")
+
+    class Task:
+        task_id, container_names, cpu_units = "t1", ("t1-web",), 256
+
+    async def sample(now: float) -> None:
+        scaler.sample_cpu(now, [Task()])  # type: ignore[list-item]
+        assert scaler._sampling is not None
+        await scaler._sampling
+
+    async def run() -> None:
+        for now in range(3):  # a whole period of failed readings
+            await sample(float(now))
+        (tmp_path / "stats-works").touch()
+        await sample(3.0)
+
+    asyncio.run(run())
+    assert scaler.not_reported is None  # the policy still gets its datapoints
+    assert scaler._cpu is not None and scaler._cpu._last["t1"][0] == 2.0  # the reading taken
+    [warning] = scaler.take_warnings()
+    assert "failed to report CPU use for a whole period (`podman stats` failed: Error: no such" in (
+        warning
+    )
+
+
 @pytest.mark.podman
 def test_podman_reports_each_containers_cumulative_cpu(busybox_image: str) -> None:
     runtime = PodmanRuntime("podman")

@@ -88,6 +88,13 @@ def test_a_canary_deployment_completes_without_failing_a_request(
         "100% of production traffic on the replacement task set.",
     ]
     assert any("terminated in 1 minutes (terminationWaitTimeInMinutes)" in e for e in events)
+    # The canary's 5 minutes and the termination wait's 1 (at 1 s a minute) were waited for.
+    at = {
+        key: next(e.created_at for e in records.read_events(app.service_dir)[0] if key in e.message)
+        for key in ("10% of production", "100% of production", "terminated in", "terminating")
+    }
+    assert at["100% of production"] - at["10% of production"] >= 5
+    assert at["terminating"] - at["terminated in"] >= 1
     assert any("registered" in e and "targetgroup/hakobu-web-alt/" in e for e in events)
     state = app.state()
     primary = state.primary()

@@ -154,6 +154,23 @@ def test_yaml_syntax_errors_have_a_line(tmp_path: Path) -> None:
     assert caught.value.line is not None and caught.value.line >= 27
 
 
+@pytest.mark.parametrize(
+    ("content", "words"),
+    [
+        (b"version: 0.0\n\xff\xfe\n", "not UTF-8 text"),
+        (b"version: 0.0\nResources: &r [*r]\n", "one name mapped"),  # a recursive alias
+    ],
+)
+def test_unreadable_appspecs_are_errors_not_tracebacks(
+    tmp_path: Path, content: bytes, words: str
+) -> None:
+    path = tmp_path / "appspec.yaml"
+    path.write_bytes(content)
+    with pytest.raises(SpecError, match=words) as caught:
+        load_appspec(path, TASK)
+    assert "appspec.yaml" in str(caught.value)
+
+
 def test_the_predefined_configurations_are_the_documented_ones() -> None:
     # CodeDeploy User Guide, "Predefined deployment configurations for an Amazon ECS compute
     # platform": the five, with their percentages and minutes.

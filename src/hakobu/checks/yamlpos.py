@@ -55,7 +55,7 @@ def load_yaml_with_positions(text: str) -> tuple[Any, YamlPositions]:
         data = loader.construct_document(node) if node is not None else None
         positions = YamlPositions()
         if node is not None:
-            _record(loader, node, (), positions)
+            _record(loader, node, (), positions, set())
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -68,17 +68,25 @@ def load_yaml_with_positions(text: str) -> tuple[Any, YamlPositions]:
     return data, positions
 
 
-def _record(loader: yaml.SafeLoader, node: yaml.Node, path: JsonPath, out: YamlPositions) -> None:
+def _record(
+    loader: yaml.SafeLoader, node: yaml.Node, path: JsonPath, out: YamlPositions, seen: set[int]
+) -> None:
     out.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    # An alias is the node it names: walked once, or `a: &x [*x]` would recurse forever and
+    # nested aliases (`b: [*a, *a]`, `c: [*b, *b]`, ...) take exponential time. Paths through a
+    # second occurrence fall back to the alias's own line.
+    if id(node) in seen:
+        return
+    seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             key = _key(loader, key_node)
             child = (*path, key)
             out.keys[child] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            _record(loader, value_node, child, out)
+            _record(loader, value_node, child, out, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _record(loader, item, (*path, index), out)
+            _record(loader, item, (*path, index), out, seen)
 
 
 def _key(loader: yaml.SafeLoader, node: yaml.Node) -> str | int:

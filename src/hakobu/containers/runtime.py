@@ -121,7 +121,8 @@ class ContainerRuntime(Protocol):
     def cpu_seconds(self, names: Sequence[str]) -> dict[str, float]:
         """The CPU time (seconds, all cores) each named container has used since it started,
         from the engine's cgroup accounting; containers that do not exist are left out.
-        Raises ``StatsNotReported`` when the engine cannot report CPU at all."""
+        Raises ``StatsNotReported`` when the engine cannot report CPU at all, ``EngineError``
+        when this one reading failed (a container removed meanwhile, a busy engine)."""
         ...
 
 
@@ -325,8 +326,8 @@ class PodmanRuntime(CliRuntime):
             "stats", "--no-stream", "--all", "--format", "{{.Name}} {{.CPUNano}}",
             check=False, timeout=60,
         )  # fmt: skip
-        if done.returncode != 0:
-            raise StatsNotReported(f"`podman stats` failed: {done.stderr.strip()}")
+        if done.returncode != 0:  # one reading: the next may well work (StatsNotReported is final)
+            raise EngineError(f"`podman stats` failed: {done.stderr.strip()}")
         wanted = set(names)
         used: dict[str, float] = {}
         for line in done.stdout.splitlines():
@@ -424,7 +425,7 @@ class DockerRuntime(CliRuntime):
             check=False, timeout=60,
         )  # fmt: skip
         if done.returncode != 0 and "No such container" not in done.stderr:
-            raise StatsNotReported(f"`docker stats` failed: {done.stderr.strip()}")
+            raise EngineError(f"`docker stats` failed: {done.stderr.strip()}")
         now = time.monotonic()
         clock = self._cpu_clock = self._cpu_clock or {}
         for line in done.stdout.splitlines():

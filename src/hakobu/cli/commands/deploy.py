@@ -117,6 +117,9 @@ def _follow(
 def _stop(app: AppConfig, args: argparse.Namespace) -> int:
     name = services.service_name(app, None)
     directory = services.directory(app, name)
+    if args.dry_run:  # a mutating verb's --dry-run changes nothing
+        print(f"would stop deployment {api.deployment_to_stop(app, name)} of service {name}")
+        return 0
     offset = api.events_size(directory)
     stopped, generation = api.stop_deployment(app, detect_runtime(), name)
     if not args.json:

@@ -38,6 +38,7 @@ __all__ = [
     "active_services",
     "check_images",
     "deploy",
+    "deployment_to_stop",
     "describe",
     "ensure_controller",
     "events_size",
@@ -246,20 +247,30 @@ def stop_deployment(app: AppConfig, runtime: ContainerRuntime, name: str) -> tup
     and the generation to ``wait`` for."""
     directory = service_directory(app, name)
     with records.desired_lock(directory):
-        previous = records.read_desired(directory)
-        state = _active_state(directory)
-        primary = state.primary() if state else None
-        if previous is None or primary is None or primary.stage in (None, CLEAN_UP):
-            raise UsageError(
-                f"service {name} has no blue/green deployment in progress to stop "
-                "(a rolling update is reversed by deploying the previous revision)"
-            )
+        previous, primary = _stoppable(directory, name)
         previous.generation += 1
         previous.force_new_deployment = False
         previous.stop_deployment = primary.id
         records.write_desired(directory, previous)
     ensure_controller(runtime, directory, previous)
     return primary.id, previous.generation
+
+
+def deployment_to_stop(app: AppConfig, name: str) -> str:
+    """The deployment ``stop_deployment`` would stop, changing nothing (``--dry-run``)."""
+    return _stoppable(service_directory(app, name), name)[1].id
+
+
+def _stoppable(directory: Path, name: str) -> tuple[Desired, records.Deployment]:
+    previous = records.read_desired(directory)
+    state = _active_state(directory)
+    primary = state.primary() if state else None
+    if previous is None or primary is None or primary.stage in (None, CLEAN_UP):
+        raise UsageError(
+            f"service {name} has no blue/green deployment in progress to stop "
+            "(a rolling update is reversed by deploying the previous revision)"
+        )
+    return previous, primary
 
 
 def check_images(runtime: ContainerRuntime, plan: TaskPlan) -> None:

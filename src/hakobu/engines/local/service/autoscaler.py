@@ -16,7 +16,12 @@ from collections.abc import Iterable
 from hakobu.config import CPU_UTILIZATION, REQUESTS_PER_TARGET, AutoscalingConfig
 from hakobu.containers.runtime import ContainerRuntime, StatsNotReported
 from hakobu.engines.local.service.autoscaling import Decision, ScalableTarget
-from hakobu.engines.local.service.metrics import CpuUtilization, RequestCountPerTarget, TaskCpu
+from hakobu.engines.local.service.metrics import (
+    SAMPLES_PER_PERIOD,
+    CpuUtilization,
+    RequestCountPerTarget,
+    TaskCpu,
+)
 from hakobu.engines.local.service.tasks import ServiceTask
 from hakobu.errors import HakobuError
 
@@ -35,6 +40,7 @@ class Autoscaler:
         self._warned: set[str] = set()
         self.warnings: list[str] = []  # events for the controller to record
         self.not_reported: str | None = None  # why the engine reports no CPU, once known
+        self._failed_readings = 0  # in a row
 
     def observe_requests(self, now: float, total_requests: int, healthy_targets: int) -> None:
         policy = self.target.policy(REQUESTS_PER_TARGET)
@@ -73,9 +79,16 @@ class Autoscaler:
                 f"{CPU_UTILIZATION} gets no datapoints and does not scale the service"
             )
             return
-        except HakobuError as e:  # one failed reading: a sample fewer
+        except HakobuError as e:  # one failed reading: a sample fewer, not the end of the policy
             print(f"hakobu: CPU reading failed: {e}", file=sys.stderr)
+            self._failed_readings += 1
+            if self._failed_readings == SAMPLES_PER_PERIOD:
+                self._warn(
+                    f"{self._runtime.name} failed to report CPU use for a whole period ({e}): "
+                    f"the policy on {CPU_UTILIZATION} gets no datapoint until it does"
+                )
             return
+        self._failed_readings = 0
         self._cpu.record(time.time(), used, tasks)
 
     def decide(self, now: float, current: int, *, deploying: bool) -> Decision | None:

@@ -46,6 +46,10 @@ def load_appspec(path: Path, task: TaskDefinition | None = None) -> LoadedAppSpe
             file=display,
             fix="write appspec.yaml beside hakobu.toml, or set [service.codedeploy] appspec",
         ) from e
+    except UnicodeDecodeError as e:
+        raise SpecError(
+            f"not UTF-8 text (byte {e.start}: {e.reason})", file=display, fix="save it as UTF-8"
+        ) from e
     raw, positions = _parse(text, display, json=path.suffix == ".json")
     problems = validate_appspec(raw, task)
     if problems:

@@ -415,6 +415,11 @@ class ServiceController:
 
     async def _delete(self) -> None:
         """SIGTERM: stop every task (as delete-service --force does) and mark it INACTIVE."""
+        # A hook's command or a CPU reading left running would keep this process alive: asyncio
+        # waits for its threads before the process exits (and releases controller.lock).
+        self.lifecycle.cancel()
+        if self.tracking is not None:
+            self.tracking.close()
         self.state.status = DRAINING
         self._writer.save(self.state, self.tracked.values())
         if self.lb is not None:

@@ -7,13 +7,14 @@ ECS's own (``NativeProgram``) or CodeDeploy's (``codedeploy.CodeDeployProgram``)
 from __future__ import annotations
 
 import asyncio
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Protocol
 
 from hakobu.engines.local.service import deployments, messages
-from hakobu.engines.local.service.bluegreen import Transition, next_stage
+from hakobu.engines.local.service.bluegreen import CLEAN_UP, Transition, next_stage
 from hakobu.engines.local.service.codedeploy import CODE_DEPLOY, CodeDeployProgram
 from hakobu.engines.local.service.hooks import HookResult, hooks_for, run_hooks
 from hakobu.engines.local.service.records import (
@@ -67,15 +68,22 @@ class Lifecycle:
         self.events = events
         self.root = root
         self._hooks: asyncio.Task[list[HookResult]] | None = None
+        self._cancel = threading.Event()  # ends the running hooks' commands (hooks.py)
+        self._hooks_of: str | None = None  # the deployment the running hooks belong to
+        self._refused_stop: str | None = None  # the deployment a too-late stop was refused for
 
     def advance(
         self, state: ServiceState, service: ServiceDefinition, desired: Desired, green_healthy: int
     ) -> None:
         """One step: wait for running hooks, start the stage's hooks, or move to the next stage."""
         d = state.primary()
+        if self._hooks is not None and (d is None or d.id != self._hooks_of):
+            # A newer deployment (or a rollback) took over: the old hooks' verdict is not its.
+            self.cancel()
+            self._hooks = None
         if d is None or d.stage is None or d.rollout_state != IN_PROGRESS:
             return
-        if desired.stop_deployment == d.id:
+        if desired.stop_deployment == d.id and self._may_stop(state, d):
             self._stop(state)
             return
         program = program_for(service, desired)
@@ -88,7 +96,10 @@ class Lifecycle:
         if d.hooks_done != d.stage:
             hooks = program.hooks(d)
             if hooks:
-                run = self._run(d, hooks, program.commands(d), program.stage_name(d), desired)
+                self._cancel, self._hooks_of = threading.Event(), d.id
+                run = self._run(
+                    d, hooks, program.commands(d), program.stage_name(d), desired, self._cancel
+                )
                 self._hooks = asyncio.create_task(run)
                 return
             d.hooks_done = d.stage
@@ -109,6 +120,7 @@ class Lifecycle:
         commands: Mapping[str, str],
         stage: str,
         desired: Desired,
+        cancel: threading.Event,
     ) -> list[HookResult]:
         test = desired.test_listener_port
         env = {
@@ -118,7 +130,9 @@ class Lifecycle:
             "HAKOBU_PRODUCTION_URL": f"http://{desired.listener_host}:{desired.listener_port}/",
             "HAKOBU_TEST_URL": f"http://{desired.listener_host}:{test}/" if test else "",
         }
-        return await asyncio.to_thread(run_hooks, hooks, commands, cwd=self.root, env=env)
+        return await asyncio.to_thread(
+            run_hooks, hooks, commands, cwd=self.root, env=env, cancel=cancel
+        )
 
     def _hook_outcome(
         self, state: ServiceState, d: Deployment, results: list[HookResult], program: Program
@@ -137,9 +151,23 @@ class Lifecycle:
             self.events.add(event)
         return False
 
+    def _may_stop(self, state: ServiceState, d: Deployment) -> bool:
+        """Not once the original tasks are being terminated: traffic has nowhere to go back to
+        (CodeDeploy refuses to stop a deployment that has completed). ``deploy --stop`` checks
+        this too, but the stage may move on before the controller reads the request."""
+        if d.stage != CLEAN_UP:
+            return True
+        if self._refused_stop != d.id:
+            self._refused_stop = d.id
+            self.events.add(
+                f"(service {state.service_name}) (deployment {d.id}) not stopped: the original "
+                "tasks are already being terminated."
+            )
+        return False
+
     def _stop(self, state: ServiceState) -> None:
-        """Stopped on request (``hakobu deploy --stop``): a running hook is abandoned, and the
-        deployment rolls back as a failed one does."""
+        """Stopped on request (``hakobu deploy --stop``): a running hook's command is ended, and
+        the deployment rolls back as a failed one does."""
         self.cancel()
         self._hooks = None
         why = "stopped on request"
@@ -147,5 +175,7 @@ class Lifecycle:
             self.events.add(event)
 
     def cancel(self) -> None:
+        """End the running hooks: their commands are killed, their thread returns."""
+        self._cancel.set()
         if self._hooks is not None:
             self._hooks.cancel()
