@@ -1,9 +1,9 @@
 """The local log store at a million events: ingest rate, and query rates for a time window, a
 whole group, and a JSON filter pattern over the whole group.
 
-Ingest goes as collectors write: batches of 2,000 events (the router's FLUSH_EVENTS), each one
-transaction with the offsets, into four streams of one group. Set BENCH_EVENTS to change the
-count.
+Ingest goes as the router writes: batches of 2,000 events (its FLUSH_EVENTS), each one run of
+one stream (one chunk) and one transaction with the offsets, into four streams of one group.
+Set BENCH_EVENTS to change the count. The last line is the size of the database file.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from hakobu.logs.events import LogEvent
+from hakobu.logs.chunks import EventRun
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.router import FLUSH_EVENTS
 from hakobu.logs.store import LocalLogStore, WriteBatch
@@ -25,18 +25,16 @@ GROUP = "/ecs/bench"
 def batches(start_ms: int) -> list[WriteBatch]:
     out = []
     for first in range(0, EVENTS, FLUSH_EVENTS):
-        stream = f"web/app/task{first // FLUSH_EVENTS % 4}"
-        events = [
-            (
-                GROUP,
-                stream,
-                LogEvent(
-                    start_ms + n, f'{{"logType": "{_kind(n)}", "n": {n}}}', "app", "t", "stdout"
-                ),
-            )
-            for n in range(first, min(first + FLUSH_EVENTS, EVENTS))
-        ]
-        out.append(WriteBatch(events=events, offsets={("t", "app"): first}))
+        numbers = range(first, min(first + FLUSH_EVENTS, EVENTS))
+        run = EventRun(GROUP, f"web/app/task{first // FLUSH_EVENTS % 4}")
+        run.extend(
+            [start_ms + n for n in numbers],
+            [f'{{"logType": "{_kind(n)}", "n": {n}}}' for n in numbers],
+            task_id="t",
+            container="app",
+            sources=["stdout"] * len(numbers),
+        )
+        out.append(WriteBatch(runs=[run], offsets={("t", "app"): first}))
     return out
 
 
@@ -71,6 +69,8 @@ def main() -> None:
         seconds = time.perf_counter() - began
         print(f"log_store query with a JSON pattern: {rate(EVENTS, seconds)}, {matched:,} matched")
         store.close()
+        size = sum(f.stat().st_size for f in Path(tmp).glob("logs.db*"))
+        print(f"log_store file size: {size / EVENTS:.1f} bytes an event ({size:,} bytes)")
 
 
 if __name__ == "__main__":

@@ -21,13 +21,13 @@ class Lines:
         self.got: list[tuple[str, str, str, int]] = []
         self.fail_on = fail_on
 
-    def emit(
-        self, container: str, stream: str, timestamp: str, message: str, offset_after: int
-    ) -> None:
-        if message == self.fail_on:
-            self.fail_on = None
+    def emit_lines(self, container: str, lines: list[tuple[str, str, str, int]]) -> None:
+        # As a sink must: all the lines taken, or an error before any is.
+        if any(message == self.fail_on for _, _, message, _ in lines):
+            if len(lines) == 1:
+                self.fail_on = None
             raise RuntimeError("sink failed")
-        self.got.append((stream, timestamp, message, offset_after))
+        self.got += lines
 
 
 def record(message: str, stream: str = "stdout", tag: str = "F", stamp: str = STAMP) -> bytes:

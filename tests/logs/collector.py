@@ -30,11 +30,10 @@ class _Slow:
         self.router = router
         self.delay = delay
 
-    def emit(
-        self, container: str, stream: str, timestamp: str, message: str, offset_after: int
-    ) -> None:
-        self.router.emit(container, stream, timestamp, message, offset_after)
-        time.sleep(self.delay)
+    def emit_lines(self, container: str, lines: list[tuple[str, str, str, int]]) -> None:
+        for line in lines:  # one at a time, so that a kill lands between two of them
+            self.router.emit_lines(container, [line])
+            time.sleep(self.delay)
 
 
 def main() -> None:

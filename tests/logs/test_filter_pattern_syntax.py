@@ -12,11 +12,27 @@ from hypothesis import strategies as st
 
 from hakobu.errors import InputError
 from hakobu.logs import filter_pattern
-from hakobu.logs.filter_ast import JsonPattern, TermsPattern
-from hakobu.logs.filter_eval import expr_test, json_leaf, regex_matcher
+from hakobu.logs.filter_ast import And, Check, Expr, JsonPattern, Or, Selector, TermsPattern
+from hakobu.logs.filter_eval import (
+    MISSING,
+    collector,
+    expr_test,
+    getter,
+    json_leaf,
+    parse_object,
+    regex_matcher,
+    value_test,
+)
 from hakobu.logs.filter_pattern import FilterPattern, FilterPatternError, compile_pattern
 from hakobu.logs.filter_space import _FIELD as _FIELD_RUNS
-from hakobu.logs.filter_space import _rest, edge_fields, split_fields
+from hakobu.logs.filter_space import (
+    SpaceMatcher,
+    _leaf,
+    _rest,
+    edge_fields,
+    quoted_reader,
+    split_fields,
+)
 
 
 def matches(pattern: str, message: str) -> bool:
@@ -448,10 +464,31 @@ def test_syntax_like_text_compiles_or_raises_filter_pattern_error(prefix: str, t
 # -- the fast paths answer as the slow ones -------------------------------------------------------
 
 
+# Spaces str.split() and the regexes both take: ASCII, the separators \x1c-\x1f, Unicode.
+FIELD_CHARS = st.sampled_from(list('ab" []\t\n\x1f\u3000'))
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(FIELD_CHARS, max_size=30), st.integers(0, 3), st.integers(0, 3), st.booleans())
+def test_the_quoted_reader_agrees_with_splitting_the_whole_event(
+    message: str, first: int, last: int, rest: bool
+) -> None:
+    full = split_fields(message)
+    read = quoted_reader(first, 0 if rest else last, rest)(message)
+    if not rest:
+        if len(full) < first + last:
+            assert read is None
+        else:
+            assert read == (full[:first] + full[len(full) - last :], None)
+    elif len(full) < first + 1:
+        assert read is None
+    else:
+        expected = full[-1] if len(full) == first + 1 else _rest(message, first)
+        assert read == (full[:first], expected)
+
+
 @settings(max_examples=800, deadline=None)
-@given(
-    st.text(st.sampled_from(list('ab" []\t')), max_size=30), st.integers(0, 3), st.integers(0, 3)
-)
+@given(st.text(FIELD_CHARS, max_size=30), st.integers(0, 3), st.integers(0, 3))
 def test_edge_fields_agree_with_splitting_the_whole_event(
     message: str, first: int, last: int
 ) -> None:
@@ -460,8 +497,49 @@ def test_edge_fields_agree_with_splitting_the_whole_event(
     edges = edge_fields(message, first, last)
     if edges is not None:
         full = split_fields(message)
-        assert len(full) >= first + last
+        assert len(full) > first + last
         assert edges == full[:first] + full[len(full) - last :]
+
+
+def _split_and_test(pattern: str, message: str) -> bool:
+    """The space-delimited rules the plain way, as the oracle of the fast paths: split the whole
+    event, bind the fields, test them."""
+    matcher = SpaceMatcher(compile_pattern(pattern).ast)  # type: ignore[arg-type]
+    tokens = split_fields(message)
+    if len(tokens) < matcher.needed:
+        return False
+    bound = [(tokens[i], field) for i, field in enumerate(matcher.prefix)]
+    bound += [
+        (tokens[len(tokens) - len(matcher.suffix) + i], f) for i, f in enumerate(matcher.suffix)
+    ]
+    if matcher.rest:
+        last = tokens[-1] if len(tokens) == matcher.needed else _rest(message, len(matcher.prefix))
+        bound.append((last, matcher.rest[0]))
+    return all(
+        field.condition is None or expr_test(field.condition, _leaf)(value)
+        for value, field in bound
+    )
+
+
+SPACE_PATTERNS = [
+    "[a = ab, b]",
+    "[a = a*, ...]",
+    "[..., b = *b, c]",
+    "[a, b = ab*, ..., c = *ba]",
+    '[a, b = "a b"]',
+    "[a = *b* && a != ab, b = a* || b = b]",
+    "[a, b = %a+b%, c]",
+    "[..., a = b]",
+    "[a = a]",
+]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.sampled_from(SPACE_PATTERNS), st.text(st.sampled_from(list('ab" []\t\u3000')), max_size=24)
+)
+def test_the_space_delimited_prefilters_never_refuse_a_match(pattern: str, message: str) -> None:
+    assert matches(pattern, message) is _split_and_test(pattern, message)
 
 
 @settings(max_examples=500, deadline=None)
@@ -508,6 +586,75 @@ def test_the_json_prefilter_never_refuses_a_match(
     assert isinstance(compiled.ast, JsonPattern)
     message = json.dumps(document, ensure_ascii=ascii_only)
     assert compiled.matches(message) is expr_test(compiled.ast.expr, json_leaf)(document)
+
+
+@settings(max_examples=800, deadline=None)
+@given(
+    st.sampled_from(["", " ", "\t\n", "\u3000", "\ufeff", "x"]),
+    JSON_VALUES,
+    st.sampled_from(["", " \r\n", "\u3000", "}", " 1", "x"]),
+)
+def test_parse_object_reads_as_json_loads(before: str, value: object, after: str) -> None:
+    message = before + json.dumps(value) + after
+    try:
+        loaded = json.loads(message)
+    except ValueError:
+        loaded = None
+    assert parse_object(message) == (loaded if isinstance(loaded, dict) else None)
+
+
+def test_json_escapes_in_events_are_read_as_the_characters_they_stand_for() -> None:
+    pattern = '{ $.logType = "ErrorLog" }'
+    assert matches(pattern, '{"logType": "\\u0045rrorLog"}')
+    assert matches(pattern, '{"log\\u0054ype": "ErrorLog"}')
+    assert not matches(pattern, '{"logType": "\\u0045rrorLogs"}')
+
+
+def _walk_every_value(expr: Expr, document: dict[str, object]) -> bool:
+    """JSON conditions the plain way, as the oracle of the compiled walk (json_leaf): list every
+    value the selector reaches (collector, getter), then test each."""
+    if isinstance(expr, And | Or):
+        results = [_walk_every_value(item, document) for item in expr.items]
+        return all(results) if isinstance(expr, And) else any(results)
+    assert isinstance(expr.target, Selector)
+    values = (
+        collector(expr.target)(document)
+        if expr.target.wildcards
+        else [value for value in [getter(expr.target)(document)] if value is not MISSING]
+    )
+    if isinstance(expr, Check):
+        if expr.check == "NOT EXISTS":
+            return not values
+        return any(
+            value is {"NULL": None, "TRUE": True, "FALSE": False}[expr.check] for value in values
+        )
+    test = value_test(expr.op, expr.value)
+    return any(test(value) for value in values)
+
+
+WALKED_PATTERNS = [
+    *JSON_PATTERNS,
+    "{ $.a[0] = 1 || $.b.c[1].a != x }",
+    "{ $.a.b.c > 2 && $.c[*].a <= 3 }",
+    "{ $.*.b NOT EXISTS || $.a[*].b = *x* }",
+    "{ $.a.b IS FALSE || $.b[0] IS NULL }",
+    "{ $.c = *0 && $.a >= 0.5 }",
+]
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.sampled_from(WALKED_PATTERNS),
+    st.dictionaries(st.sampled_from("abc"), JSON_VALUES),
+)
+def test_the_compiled_json_walk_agrees_with_listing_every_value(
+    pattern: str, document: dict[str, object]
+) -> None:
+    ast = compile_pattern(pattern).ast
+    assert isinstance(ast, JsonPattern)
+    expected = _walk_every_value(ast.expr, document)
+    assert expr_test(ast.expr, json_leaf)(document) is expected
+    assert matches(pattern, json.dumps(document)) is expected
 
 
 REGEX_CHARS = st.sampled_from([*"ab.^$?*+|[]{},0-2", "\\d", "\\.", "\\x61"])

@@ -6,11 +6,13 @@ import gzip
 import io
 import json
 import os
+import random
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -27,8 +29,10 @@ from tests.logs.taskdefs import (
     task,
 )
 
-from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, parse_rfc3339_ms
+from hakobu.logs.candidates import CandidateSelect, candidates, literal_of
+from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, parse_rfc3339_ms, parse_rfc3339_ms_many
 from hakobu.logs.filter_pattern import compile_pattern
+from hakobu.logs.masking import SecretMasker
 from hakobu.logs.router import LogRouter, drain_archive
 from hakobu.logs.sinks.archive import open_archive
 from hakobu.logs.store import LocalLogStore
@@ -362,3 +366,158 @@ def test_archive_records_a_stopped_task_left_behind_are_drained(tmp_path: Path) 
     lines = gzip.decompress(obj.read_bytes()).decode().splitlines()
     assert [json.loads(line)["message"] for line in lines] == ["line 0", "line 1", "line 2"]
     assert drain_archive(store, TASK_ID, open_archive("archive", root=tmp_path)) == 0
+
+
+def test_a_batch_of_lines_is_routed_as_the_same_lines_one_by_one(tmp_path: Path) -> None:
+    """emit_lines (what the reader calls) against emit, line by line, on two stores: long
+    lines, both sources, a secret, an unrouted container."""
+    definition = task(container("app", awslogs(**CREATE)), container("worker"))
+    lines = [
+        ("stdout", recent(1), '{"logType": "AccessLog", "n": 1}', 10),
+        ("stderr", recent(1), "token hunter2-secret leaked", 20),
+        ("stdout", recent(2), "x" * 300_000, 300_030),
+        ("stdout", recent(3), '{"logType": "ErrorLog", "n": 4}', 300_060),
+    ] + [("stdout", recent(4), f"line {n}", 300_100 + n) for n in range(20)]
+    results = []
+    for name, batched in (("one-by-one", False), ("batched", True)):
+        root = tmp_path / name
+        router = start(definition, root, secret_values=["hunter2-secret"])
+        if batched:
+            router.emit_lines("app", lines)
+            router.emit_lines("worker", [("stdout", recent(5), "w", 5)])
+        else:
+            for stream, stamp_, text, offset in lines:
+                router.emit("app", stream, stamp_, text, offset)
+            router.emit("worker", "stdout", recent(5), "w", 5)
+        router.close()
+        events = stored(root)
+        results.append([(e.log_stream, e.timestamp_ms, e.message, e.source) for e in events])
+        store = LocalLogStore(root / ".hakobu" / "logs.db")
+        assert store.resume_offset(TASK_ID, "app") == 300_119
+        store.close()
+    assert results[0] == results[1]
+    messages_ = [m for _, _, m, _ in results[1]]
+    assert "token *** leaked" in messages_ and not any("hunter2" in m for m in messages_)
+    assert len(results[1]) == len(lines) + 1 + 1  # the long line is two events
+
+
+SUBSCRIPTION_PATTERNS = [
+    '{ $.logType = "ErrorLog" }',
+    '{ $.logType = "ErrorLog" && $.status = 500 }',
+    '{ $.logType = "ErrorLog" || $.level = "ERROR" }',
+    '{ $.user.name = "ana" }',
+    '{ $.code = "200" }',
+    "{ $.flag IS TRUE }",
+    "{ $.x NOT EXISTS }",
+    '{ $.path = "/items/*" }',
+    '"ERROR"',
+    "[ip, user, status = 5*]",
+]
+SUBSCRIPTION_MESSAGES = [
+    '{"logType": "ErrorLog", "status": 500}',
+    '{"logType": "AccessLog", "status": 200}',
+    '{"logType": "Error\\u004cog"}',  # escaped: found only by decoding it
+    '{"log\\u0054ype": "ErrorLog"}',
+    '{"level": "ERROR", "user": {"name": "ana"}}',
+    '{"code": 200}',
+    '{"code": "200"}',
+    '{"flag": true}',
+    '{"path": "/items/7"}',
+    "plain ERROR text",
+    "10.0.0.1 bob 503",
+    '{"logType":',
+    '"ErrorLog"}',  # with the line before, "ErrorLog" spans two messages
+    "",
+    '{"logType": "ErrorLog"}' * 3,
+]
+
+
+@pytest.mark.parametrize("pattern", SUBSCRIPTION_PATTERNS)
+def test_subscriptions_match_only_candidates_yet_miss_nothing(pattern: str) -> None:
+    matcher = compile_pattern(pattern)
+
+    def select(group: str, messages: Sequence[str]) -> list[int]:
+        return [i for i, m in enumerate(messages) if matcher.matches(m)]
+
+    rng = random.Random(pattern)
+    for _ in range(30):
+        run = [rng.choice(SUBSCRIPTION_MESSAGES) for _ in range(rng.randint(1, 200))]
+        picked = CandidateSelect(select, {"g": [pattern]})("g", run)
+        assert picked == select("g", run)
+    if pattern == SUBSCRIPTION_PATTERNS[0]:
+        assert literal_of(pattern) == '"ErrorLog"'
+        run = ['{"logType": "AccessLog"}'] * 1000 + ['{"logType": "ErrorLog"}']
+        assert candidates(run, ['"ErrorLog"']) == [1000]  # what the filter is run on
+
+
+def test_times_of_a_batch_are_parsed_as_one_by_one() -> None:
+    def stamps(fmt: str, count: int = 50) -> list[str]:
+        return [fmt.format(s=n % 60, f=(n * 7_919_777) % 10**9) for n in range(count)]
+
+    batches = [
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z"),
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}+09:00"),
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}-03:30"),
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z", 5),
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z")[:20] + stamps("2024-05-01T10:00:{s:02d}Z"),
+        stamps("2024-05-01T10:00:{s:02d}.{f:09d}+01:00")[:20]
+        + stamps("2024-05-01T10:00:{s:02d}.{f:09d}+02:00"),  # a DST change inside a batch
+    ]
+    for batch in batches:
+        assert parse_rfc3339_ms_many(batch) == [parse_rfc3339_ms(s) for s in batch]
+    for bad in ("2024-05-01T10:00:00.123456789Q", "2024-13-01T10:00:00.123456789Z"):
+        broken = stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z")
+        broken[33] = bad if len(bad) == len(broken[0]) else broken[33]
+        with pytest.raises(ValueError):
+            parse_rfc3339_ms_many(broken)
+    broken = stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z")
+    broken[7] = broken[7][:20] + "12x456789Z"
+    with pytest.raises(ValueError):
+        parse_rfc3339_ms_many(broken)
+
+
+def test_masking_a_batch_masks_what_masking_each_line_masks() -> None:
+    masker = SecretMasker(["s3cr3t-pa$$", "line one\nline two of a key"])
+    texts = [
+        "nothing here",
+        "login with s3cr3t-pa$$",
+        '{"msg": "s3cr3t-pa$$"}',
+        '{"msg": "\\u0073\\u0033cr3t-pa$$"}',
+        "s3cr3t-",
+        "pa$$ (a secret across two lines is two harmless halves)",
+        "line two of a key",
+    ]
+    assert list(masker.mask_all(texts)) == [masker.mask(t) for t in texts]
+    clean = ["nothing here", '{"a": "b\\"c"}']
+    assert masker.mask_all(clean) is clean  # nothing to mask: no copy
+
+
+def test_batches_the_store_refuses_are_written_later_in_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that fails twice (a lock held too long, say) while full batches are compressed
+    and held: every line ends up stored once, in order, and the offset is the last line's."""
+    router = start(task(container("app", awslogs(**CREATE))), tmp_path)
+    real_write = router.store.write
+    calls = []
+
+    def flaky(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) in (2, 3):
+            raise sqlite3.OperationalError("database is locked")
+        return real_write(*args, **kwargs)
+
+    monkeypatch.setattr(router.store, "write", flaky)
+    count, size = 0, 1_500
+    for _ in range(6):
+        lines = [("stdout", recent(1), f"line {count + n}", count + n + 1) for n in range(size)]
+        router.emit_lines("app", lines)
+        count += size
+    router.close()
+    assert len(calls) >= 4
+    assert [e.message for e in stored(tmp_path, "/ecs/hello")] == [
+        f"line {n}" for n in range(count)
+    ]
+    store = LocalLogStore(tmp_path / ".hakobu" / "logs.db")
+    assert store.resume_offset(TASK_ID, "app") == count
+    store.close()

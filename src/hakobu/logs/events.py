@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from functools import lru_cache
+from operator import add, itemgetter
 from typing import NamedTuple, Protocol
 
 # The awslogs driver splits a message longer than CloudWatch's event limit (256 KiB) less the 26
@@ -111,6 +113,73 @@ def _parse_rfc3339_ms(text: str) -> int:
             _SECONDS.clear()
         _SECONDS[match[1] if zone in ("Z", "z", "+00:00") else match[1] + zone] = seconds
     return seconds * 1000 + int(fraction)
+
+
+def parse_rfc3339_ms_many(stamps: Sequence[str]) -> list[int]:
+    """``parse_rfc3339_ms`` of each of ``stamps``, at a fraction of its cost per stamp when they
+    share one layout, as a reader's batch of conmon's times do (``2024-05-01T10:00:00.123456789
+    +00:00``: same length, same zone, at least milliseconds).
+
+    Every character of every stamp is still checked: the stamps are joined, their digits made
+    ``0``, and the result must be the first stamp so made, repeated (each zone, kept as it is,
+    must be the first stamp's); a second not seen before is parsed, so checked, in full. A batch
+    that does not fit is parsed one stamp at a time.
+    """
+    count = len(stamps)
+    first = stamps[0] if count else ""
+    zone = _zone(first) if count >= _MANY else None
+    if zone is None or not _same_layout(stamps, first, zone):
+        return list(map(parse_rfc3339_ms, stamps))
+    millis = _MILLIS_BY_ZONE.get(zone)
+    if millis is None or len(millis) >= _SECONDS_KEPT:
+        millis = _MILLIS_BY_ZONE[zone] = _SecondMillis(zone)
+    seconds = map(millis.__getitem__, map(_SECOND, stamps))
+    return list(map(add, seconds, map(_THOUSANDTHS.__getitem__, map(_MS, stamps))))
+
+
+_MANY = 8  # fewer stamps than this are parsed one by one: the checks would cost more
+_SECOND = itemgetter(slice(0, 19))  # "YYYY-MM-DDTHH:MM:SS"
+_MS = itemgetter(slice(20, 23))  # the fraction's first three digits
+_THOUSANDTHS = {f"{n:03d}": n for n in range(1000)}  # a dict lookup is cheaper than int()
+_ZEROED = str.maketrans("123456789", "000000000")
+
+
+class _SecondMillis(dict[str, int]):
+    """ "YYYY-MM-DDTHH:MM:SS" -> its epoch milliseconds in one zone; a new second is parsed (and
+    so checked) once."""
+
+    def __init__(self, zone: str) -> None:
+        super().__init__()
+        self.zone = zone
+
+    def __missing__(self, second: str) -> int:
+        value = self[second] = _epoch_seconds(second, self.zone) * 1000
+        return value
+
+
+_MILLIS_BY_ZONE: dict[str, _SecondMillis] = {}
+
+
+def _zone(first: str) -> str | None:
+    """The zone of ``first`` when it is a full RFC 3339 time with at least milliseconds."""
+    match = _RFC3339.fullmatch(first)
+    if match is None or match[2] is None or len(match[2]) < 3 or match[3] is None:
+        return None
+    return match[3]
+
+
+def _same_layout(stamps: Sequence[str], first: str, zone: str) -> bool:
+    length = len(first)
+    if len(set(map(len, stamps))) != 1:
+        return False
+    joined, count = "".join(stamps), len(stamps)
+    if joined.translate(_ZEROED) != first.translate(_ZEROED) * count:
+        return False  # the digits are ASCII digits where the first stamp has one; the rest is
+    # the same, but the zone's digits: those must be the first stamp's too.
+    return all(
+        joined[position::length] == first[position] * count
+        for position in range(length - len(zone), length)
+    )
 
 
 @lru_cache(maxsize=256)

@@ -2,7 +2,9 @@
 
 It runs on every log event (a million of them in the store), so the work that does not depend on
 the event happens here, once: regexes compiled, selectors turned into key lookups, wildcards and
-numbers classified. An event's JSON is parsed once per evaluation, and only when it can be JSON.
+numbers classified, comparisons specialized to their shape. An event's JSON is parsed only when
+it can be JSON and holds what the pattern needs (filter_prefilter), and once for all the
+patterns that meet the event in a row (load_object). bench/bench_filter_patterns.py measures it.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from hakobu.logs.filter_ast import (
     Or,
     Regex,
     Selector,
+    Step,
     TermsPattern,
     Text,
     Value,
 )
+from hakobu.logs.filter_prefilter import json_keys, json_literals, lacks_any
 
 Test = Callable[[Any], bool]
 MISSING: Any = object()  # a selector that leads nowhere; distinct from JSON null (None)
@@ -73,16 +77,24 @@ def _any_of(terms: tuple[str, ...]) -> Callable[[str], bool]:
 
 
 def _all_but(required: tuple[str, ...], excluded: tuple[str, ...]) -> Callable[[str], bool]:
-    # The common shapes get closures without loops: this is the hot path of `hakobu logs`.
+    # The common shapes get closures without loops: this is the hot path of `hakobu logs`. The
+    # longest term is looked for first: it is the likeliest to be missing, which ends the test.
+    required = tuple(sorted(required, key=len, reverse=True))
     if not excluded and len(required) == 1:
         (only,) = required
         return lambda message: only in message
     if not excluded and len(required) == 2:
         first, second = required
         return lambda message: first in message and second in message
+    if not excluded and len(required) == 3:
+        first, second, third = required
+        return lambda message: first in message and second in message and third in message
     if not required and len(excluded) == 1:
         (never,) = excluded
         return lambda message: never not in message
+    if len(required) == 1 and len(excluded) == 1:
+        (only,), (never,) = required, excluded
+        return lambda message: only in message and never not in message
 
     def matches(message: str) -> bool:
         for term in required:
@@ -96,45 +108,75 @@ def _all_but(required: tuple[str, ...], excluded: tuple[str, ...]) -> Callable[[
 # -- values ---------------------------------------------------------------------------------------
 
 
-def text_of(value: Any) -> str | None:
-    """The text a string or number compares by; None for what no comparison matches."""
-    kind = type(value)
-    if kind is str:
-        return str(value)
-    if kind is int or kind is float:
-        return repr(value)
-    return None  # null, booleans, arrays, objects, MISSING: not value nodes
-
-
-def number_of(value: Any) -> int | float | None:
-    kind = type(value)
-    if kind is int or kind is float:
-        return value  # type: ignore[no-any-return]
-    if kind is str and _NUMERIC_STRING.fullmatch(value):
-        return float(value) if "." in value else int(value)
-    return None
-
-
 def value_test(op: str, value: Value) -> Test:
-    """``candidate op value`` for one candidate (a JSON value or a space-delimited field)."""
+    """``candidate op value`` for one candidate (a JSON value or a space-delimited field). A
+    string compares as it is, a number by its text (``repr``); null, booleans, arrays, objects
+    and MISSING match no comparison. Inlined in each closure: this runs for every JSON leaf."""
     if isinstance(value, Number):
         return _number_test(op, value)
-    wanted = op == "="
-    if isinstance(value, Regex):
-        search = regex_matcher(value)
+    if op == "=" and isinstance(value, Text):
+        return _equals_text(value)
+    match = regex_matcher(value) if isinstance(value, Regex) else string_matcher(value)
+    if op == "=":
 
-        def regex_test(candidate: Any) -> bool:
-            text = text_of(candidate)
-            return text is not None and search(text) is wanted
+        def equal(candidate: Any) -> bool:
+            kind = type(candidate)
+            if kind is str:
+                return match(candidate)
+            return (kind is int or kind is float) and match(repr(candidate))
 
-        return regex_test
-    match = string_matcher(value)
+        return equal
 
-    def string_test(candidate: Any) -> bool:
-        text = text_of(candidate)
-        return text is not None and match(text) is wanted
+    def differ(candidate: Any) -> bool:
+        kind = type(candidate)
+        if kind is str:
+            return not match(candidate)
+        return (kind is int or kind is float) and not match(repr(candidate))
 
-    return string_test
+    return differ
+
+
+def _equals_text(value: Text) -> Test:
+    """``candidate = value`` with string_matcher's rules, each shape in one closure: the most
+    common JSON condition, and a call saved on every event it meets."""
+    text = value.value
+    core = text.strip("*")
+    leading, trailing = text.startswith("*"), text.endswith("*")
+    if not value.glob or not (leading or trailing):
+
+        def exact(candidate: Any) -> bool:
+            kind = type(candidate)
+            if kind is str:
+                return candidate == text  # type: ignore[no-any-return]
+            return (kind is int or kind is float) and repr(candidate) == text
+
+        return exact
+    if leading and trailing:
+
+        def within(candidate: Any) -> bool:
+            kind = type(candidate)
+            if kind is str:
+                return core in candidate
+            return (kind is int or kind is float) and core in repr(candidate)
+
+        return within
+    if leading:
+
+        def ending(candidate: Any) -> bool:
+            kind = type(candidate)
+            if kind is str:
+                return candidate.endswith(core)  # type: ignore[no-any-return]
+            return (kind is int or kind is float) and repr(candidate).endswith(core)
+
+        return ending
+
+    def starting(candidate: Any) -> bool:
+        kind = type(candidate)
+        if kind is str:
+            return candidate.startswith(core)  # type: ignore[no-any-return]
+        return (kind is int or kind is float) and repr(candidate).startswith(core)
+
+    return starting
 
 
 def field_test(op: str, value: Value) -> Callable[[str], bool]:
@@ -189,15 +231,20 @@ def string_matcher(value: Text) -> Callable[[str], bool]:
 def _number_test(op: str, value: Number) -> Test:
     compare = _OPERATORS[op]
     wanted, written = value.value, value.text
+    textual = op in ("=", "!=")
 
     def number_test(candidate: Any) -> bool:
-        number = number_of(candidate)
-        if number is not None:
-            return compare(number, wanted)
+        kind = type(candidate)
+        if kind is int or kind is float:
+            return compare(candidate, wanted)
+        if kind is not str:
+            return False
+        if candidate.isdigit() and candidate.isascii():  # the usual field: no regex needed
+            return compare(int(candidate), wanted)
+        if _NUMERIC_STRING.fullmatch(candidate):
+            return compare(float(candidate) if "." in candidate else int(candidate), wanted)
         # A string that is not a number can still equal the literal's text ("1e3" = 1e3).
-        if op in ("=", "!=") and type(candidate) is str:
-            return compare(candidate, written)
-        return False
+        return textual and compare(candidate, written)
 
     return number_test
 
@@ -227,11 +274,6 @@ def _combine(tests: tuple[Test, ...], conjunction: bool) -> Test:
 # -- JSON -----------------------------------------------------------------------------------------
 
 
-def may_be_object(message: str) -> bool:
-    """Cheap refusal before json.loads: most text lines end here."""
-    return message.startswith("{") or message.lstrip().startswith("{")
-
-
 # The last event parsed: the router tests each event against every subscription and metric
 # filter, and extract follows matches, so one event meets several JSON patterns in a row. One
 # tuple, replaced whole, so that concurrent readers see a consistent pair.
@@ -244,28 +286,136 @@ def load_object(message: str) -> dict[str, Any] | None:
     last_message, last_document = _last_parsed
     if message is last_message:
         return last_document
-    if not may_be_object(message):
-        return None
-    try:
-        parsed = json.loads(message)
-    except (ValueError, RecursionError):
-        parsed = None
-    document = parsed if type(parsed) is dict else None
+    document = parse_object(message)
     _last_parsed = (message, document)
     return document
 
 
+# The C scanner json.loads runs, called without json.loads' Python layers (a third of the time of
+# parsing a log line), on the same settings: json.loads(s) is this scan plus JSON's whitespace
+# around it.
+_scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_JSON_SPACE = " \t\n\r"
+
+
+def parse_object(message: str) -> dict[str, Any] | None:
+    """``json.loads(message)`` if that is an object, else None (not JSON, or another value)."""
+    start = 0 if message[:1] == "{" else len(message) - len(message.lstrip(_JSON_SPACE))
+    if message[start : start + 1] != "{":
+        return None
+    try:
+        document, end = _scan_json(message, start)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if end != len(message) and message[end:].strip(_JSON_SPACE):
+        return None  # more after the object: json.loads says "Extra data"
+    return document  # type: ignore[no-any-return]
+
+
 def json_leaf(node: Compare | Check) -> Test:
+    """The test of one condition on a parsed event. A selector that leads nowhere fails every
+    test but NOT EXISTS (a comparison or IS check of MISSING is false), so one walk serves both
+    plain and wildcard selectors: does some value the selector reaches pass?"""
     selector = node.target
     assert isinstance(selector, Selector)
+    if isinstance(node, Check) and node.check == "NOT EXISTS":
+        reaches = any_value(selector.steps, _anything)
+        return lambda document: not reaches(document)
     test = value_test(node.op, node.value) if isinstance(node, Compare) else _CHECKS[node.check]
-    if selector.wildcards:
-        collect = collector(selector)
-        if isinstance(node, Check) and node.check == "NOT EXISTS":
-            return lambda document: not collect(document)
-        return lambda document: any(test(value) for value in collect(document))
-    get = getter(selector)
-    return lambda document: test(get(document))
+    return any_value(selector.steps, test)
+
+
+def _anything(value: Any) -> bool:
+    return True
+
+
+def any_value(steps: tuple[Step, ...], test: Test) -> Test:
+    """Whether ``test`` holds for some value the steps lead to: the values ``collector`` would
+    list, visited without building the list, and no further than the first that passes."""
+    if not steps:
+        return test
+    keys = 0
+    while keys < len(steps) and type(steps[keys]) is str:
+        keys += 1
+    if keys:
+        return _keys_step(tuple(str(step) for step in steps[:keys]), any_value(steps[keys:], test))
+    step, rest = steps[0], any_value(steps[1:], test)
+    if step is WILDCARD:
+
+        def any_child(node: Any) -> bool:
+            kind = type(node)
+            if kind is dict:
+                node = node.values()
+            elif kind is not list:
+                return False
+            return any(map(rest, node))
+
+        return any_child
+    assert type(step) is int
+
+    def index_step(node: Any) -> bool:
+        return type(node) is list and step < len(node) and rest(node[step])
+
+    return index_step
+
+
+def _keys_step(keys: tuple[str, ...], rest: Test) -> Test:
+    """``.a.b.c``: dictionary lookups in a row, the usual selector."""
+    if len(keys) == 1:
+        (key,) = keys
+
+        def one_key(node: Any) -> bool:
+            if type(node) is not dict:
+                return False
+            found = node.get(key, MISSING)
+            return found is not MISSING and rest(found)
+
+        return one_key
+
+    if len(keys) == 2:
+        outer, inner = keys
+
+        def two_keys(node: Any) -> bool:
+            if type(node) is not dict:
+                return False
+            node = node.get(outer)
+            if type(node) is not dict:
+                return False
+            found = node.get(inner, MISSING)
+            return found is not MISSING and rest(found)
+
+        return two_keys
+
+    def key_path(node: Any) -> bool:
+        for key in keys:
+            if type(node) is not dict:
+                return False
+            node = node.get(key, MISSING)
+        return node is not MISSING and rest(node)
+
+    return key_path
+
+
+def json_matcher(expr: Expr) -> Callable[[str], bool]:
+    """``matches`` of a JSON pattern: refusals that cost no parsing first, then the test on the
+    event's JSON object, parsed once for every pattern that meets the event (load_object)."""
+    test = expr_test(expr, json_leaf)
+    # Values before keys: most events of a log have the keys, few have the value.
+    lacks = lacks_any(json_literals(expr), common=json_keys(expr))
+
+    def matches(message: str) -> bool:
+        head = message[:1]
+        if head != "{" and (head > " " or message.lstrip(_JSON_SPACE)[:1] != "{"):
+            return False  # most text lines end here (JSON's spaces are all below "!")
+        last_message, document = _last_parsed
+        if message is not last_message:  # not parsed for an earlier pattern
+            # Unescaped JSON holds its keys and strings as written: refuse before json.loads.
+            if lacks is not None and lacks(message) and "\\" not in message:
+                return False
+            document = load_object(message)
+        return document is not None and test(document)
+
+    return matches
 
 
 _CHECKS: dict[str, Test] = {

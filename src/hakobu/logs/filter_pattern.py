@@ -30,13 +30,12 @@ from hakobu.logs.filter_eval import (
     expr_test,
     getter,
     json_leaf,
+    json_matcher,
     load_object,
-    may_be_object,
     scalar_text,
     terms_matcher,
 )
 from hakobu.logs.filter_parser import parse
-from hakobu.logs.filter_prefilter import json_literals, lacks_any
 from hakobu.logs.filter_space import SpaceMatcher
 
 __all__ = [
@@ -124,18 +123,8 @@ def _text(ast: TermsPattern) -> tuple[Callable[[str], bool], Extract]:
 
 
 def _json(ast: JsonPattern) -> tuple[Callable[[str], bool], Extract]:
+    matches = json_matcher(ast.expr)
     test = expr_test(ast.expr, json_leaf)
-    lacks = lacks_any(json_literals(ast.expr))
-
-    def matches(message: str) -> bool:
-        if message[:1] != "{" and not may_be_object(message):
-            return False
-        # Unescaped JSON holds its keys and strings as written: refuse before json.loads.
-        if lacks is not None and lacks(message) and "\\" not in message:
-            return False
-        document = load_object(message)
-        return document is not None and test(document)
-
     readers = [
         (selector.text, collector(selector) if selector.wildcards else _as_list(getter(selector)))
         for selector in selectors_of(ast.expr)

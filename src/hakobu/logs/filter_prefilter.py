@@ -11,13 +11,30 @@ refuse an event that would match. Why each rule is sound:
 - Numbers are left out: ``1e3`` equals ``1000``, and a string literal that could be a number's
   text (``"3.0"`` equals ``3e0``) is left out too.
 - ``&&`` needs what each side needs; ``||`` only what every side needs.
+- A space-delimited field starts where the event does, after a space, after the ``"`` or ``[``
+  that opens it, or right after the ``"`` or ``]`` that closes the field before it; it ends where
+  the event does, before a space, or before the ``"`` or ``]`` that closes it. So the text an
+  exact condition requires is at such a start and such an end, and ``ERR*`` has ``ERR`` at such
+  a start: a digit that is only ever inside a word (``worker-5``) cannot begin ``[..., code = 5*]``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
+from typing import TypeVar
 
-from hakobu.logs.filter_ast import And, Check, Compare, Expr, Field, Or, Selector, Text
+from hakobu.logs.filter_ast import (
+    And,
+    Check,
+    Compare,
+    Expr,
+    Field,
+    Or,
+    Selector,
+    Text,
+    selectors_of,
+)
 
 # Characters a number's text can hold (repr of int and float, inf and nan included).
 _NUMBER_TEXT = frozenset("0123456789.+-eEinfa")
@@ -35,12 +52,53 @@ def space_literals(fields: Iterable[Field]) -> frozenset[str]:
     return frozenset(needed)
 
 
-def lacks_any(literals: frozenset[str]) -> Callable[[str], bool] | None:
-    """A test that is true when the event lacks one of ``literals``; None when there are none."""
+def space_refusal(fields: Iterable[Field]) -> Callable[[str], bool] | None:
+    """A test that is true for an event no space-delimited pattern with these fields can match:
+    it lacks a text a condition requires (space_literals), or lacks it at a field's start or end
+    where the condition requires it there (the longest such text, by a regex). One closure: it
+    runs for every event of the group. None when no condition requires a text."""
+    literals = space_literals(fields)
+    anchored: set[Anchored] = set()
+    for field in fields:
+        if field.condition is not None:
+            anchored |= _required(field.condition, _anchored_leaf)
+    if not anchored:
+        return lacks_any(literals)
+    literal, start, end = max(anchored, key=lambda a: (len(a[0]), a[1] + a[2], a))
+    escaped = re.escape(literal)
+    # The literal first, so that the regex engine scans for it; the boundaries are checked
+    # around each occurrence. A lookbehind that does not fit (the event's start) is a start.
+    regex = escaped
+    if start:
+        regex += rf'(?<![^\s"\[\]]{escaped})'
+    if end:
+        regex += r'(?![^\s"\]])'
+    search = re.compile(regex).search
+    # A substring test refuses most events for less than the regex costs; the longest first.
+    ordered = sorted(literals, key=lambda literal: (-len(literal), literal))
+    if not ordered:
+        return lambda message: search(message) is None
+    first, *more = ordered
+    if not more:
+        return lambda message: first not in message or search(message) is None
+    second = more[0]
+    return lambda message: first not in message or second not in message or search(message) is None
+
+
+def json_keys(expr: Expr) -> frozenset[str]:
+    """The keys of every selector, as json_literals writes them."""
+    return frozenset().union(*(_keys(selector) for selector in selectors_of(expr)))
+
+
+def lacks_any(
+    literals: frozenset[str], common: frozenset[str] = frozenset()
+) -> Callable[[str], bool] | None:
+    """A test that is true when the event lacks one of ``literals``; None when there are none.
+    The ``common`` ones (likely in most events) are looked for last."""
     if not literals:
         return None
     # The longest is usually the rarest; three scans are enough to refuse most events.
-    ordered = sorted(literals, key=lambda literal: (-len(literal), literal))[:3]
+    ordered = sorted(literals, key=lambda literal: (literal in common, -len(literal), literal))[:3]
     first = ordered[0]
     if len(ordered) == 1:
         return lambda message: first not in message
@@ -51,7 +109,11 @@ def lacks_any(literals: frozenset[str]) -> Callable[[str], bool] | None:
     return lambda message: first not in message or second not in message or third not in message
 
 
-def _required(expr: Expr, leaf: Callable[[Compare | Check], set[str]]) -> frozenset[str]:
+Anchored = tuple[str, bool, bool]  # text, at a field's start, at a field's end
+T = TypeVar("T")
+
+
+def _required(expr: Expr, leaf: Callable[[Compare | Check], set[T]]) -> frozenset[T]:
     if isinstance(expr, And):
         return frozenset().union(*(_required(item, leaf) for item in expr.items))
     if isinstance(expr, Or):
@@ -91,3 +153,16 @@ def _text_literal(value: Text, *, quote: str, json: bool) -> set[str]:
     leading = quote if not text.startswith("*") else ""
     trailing = quote if not text.endswith("*") else ""
     return {leading + core + trailing}
+
+
+def _anchored_leaf(node: Compare | Check) -> set[Anchored]:
+    if not (isinstance(node, Compare) and node.op == "=" and isinstance(node.value, Text)):
+        return set()
+    text = node.value.value
+    if not node.value.glob:
+        return {(text, True, True)} if text else set()
+    core = text.strip("*")
+    start, end = not text.startswith("*"), not text.endswith("*")
+    if not core or not (start or end):
+        return set()  # *x* is anywhere in a field: lacks_any covers it
+    return {(core, start, end)}

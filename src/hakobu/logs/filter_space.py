@@ -9,12 +9,14 @@ must follow ``w1=ERROR``.
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Sequence
 from itertools import islice
 
 from hakobu.logs.filter_ast import Check, Compare, Field, SpacePattern
 from hakobu.logs.filter_eval import Test, expr_test, field_test
-from hakobu.logs.filter_prefilter import lacks_any, space_literals
+from hakobu.logs.filter_prefilter import space_refusal
 
 # A quoted or bracketed run is one field; an unterminated one is an ordinary word.
 _FIELD = re.compile(r'"([^"]*)"|\[([^\]]*)\]|(\S+)')
@@ -23,6 +25,11 @@ _FIELD = re.compile(r'"([^"]*)"|\[([^\]]*)\]|(\S+)')
 def _leaf(node: Compare | Check) -> Test:
     assert isinstance(node, Compare)  # the parser builds no IS / NOT EXISTS in brackets
     return field_test(node.op, node.value)
+
+
+# An event ending in one of these ends in a quoted or bracketed run, or in a JSON object: its last
+# fields are not plain words, and edge_reader would find so, slowly; the regex reads them.
+_CLOSING = '"]}'
 
 
 class SpaceMatcher:
@@ -53,23 +60,50 @@ class SpaceMatcher:
         ]
         condition = self.rest[0].condition if self.rest else None
         self.rest_test = None if condition is None else expr_test(condition, _leaf)
-        self.lacks = lacks_any(space_literals(fields))
+        self.matches = self._matcher()
 
-    def matches(self, message: str) -> bool:
-        if self.lacks is not None and self.lacks(message):
-            return False  # a field is a piece of the event: what a condition needs is in it
-        tokens = None
-        if self.rest_test is None and ('"' in message or "[" in message):
-            # Splitting around quotes and brackets is the slow part: split only where needed.
-            tokens = edge_fields(message, len(self.prefix), len(self.suffix))
-        if tokens is None:
-            tokens = split_fields(message)
-            if len(tokens) < self.needed:
-                return False
-        for index, test in self.tests:
-            if not test(tokens[index]):
-                return False
-        return self.rest_test is None or self.rest_test(self._rest_value(message, tokens))
+    def _matcher(self) -> Callable[[str], bool]:
+        """``matches``, as a closure over what it reads: it runs for every event of the group."""
+        refuse = space_refusal(self.fields)
+        tests, rest_test, needed = tuple(self.tests), self.rest_test, self.needed
+        first, last = len(self.prefix), len(self.suffix)
+        # The regex reads only the first fields a condition tests: their tests index its list.
+        tested = sorted({index for index, _ in tests if index >= 0})
+        read_quoted = quoted_reader(first, last, bool(self.rest), tested)
+        read_edges = edge_reader(first, last)
+        read_tests = tuple((tested.index(i) if i >= 0 else i, test) for i, test in tests)
+
+        def matches(message: str) -> bool:
+            if refuse is not None and refuse(message):
+                return False  # a field is a piece of the event: what a condition needs is in it
+            checks, rest = tests, None
+            if '"' not in message and "[" not in message:
+                tokens = message.split()  # the common case, ten times faster than the regex
+                if len(tokens) < needed:
+                    return False
+            else:
+                # Splitting around quotes and brackets is the slow part: read only what the
+                # pattern tests, from the plain text at the edges when it is there.
+                edges = None
+                if rest_test is None and not (last and message.rstrip()[-1:] in _CLOSING):
+                    edges = read_edges(message)
+                if edges is not None:
+                    tokens = edges
+                else:
+                    read = read_quoted(message)
+                    if read is None:
+                        return False  # too few fields
+                    (tokens, rest), checks = read, read_tests
+            for index, test in checks:
+                if not test(tokens[index]):
+                    return False
+            if rest_test is None:
+                return True
+            if rest is None:  # a plain event
+                rest = tokens[-1] if len(tokens) == needed else _rest(message, first)
+            return rest_test(rest)
+
+        return matches
 
     def _rest_value(self, message: str, tokens: list[str]) -> str:
         """The last field's value: the last event field, or all the event from there on."""
@@ -108,22 +142,117 @@ def split_fields(message: str) -> list[str]:
     return [word or quoted or bracketed for quoted, bracketed, word in _FIELD.findall(message)]
 
 
+# One field, as _FIELD finds them but atomic: once a run is read as a field, no other reading of
+# it is tried, so a regex made of them reads the fields _FIELD reads, in order.
+_RUN = r'(?>"[^"]*+"|\[[^\]]*+\]|\S++)'
+_CAPTURED_RUN = r'(?>"([^"]*+)"|\[([^\]]*+)\]|(\S++))\s*+'  # its text in one of three groups
+
+QuotedRead = tuple[list[str], str | None]
+
+
+def quoted_reader(
+    first: int, last: int, rest: bool, tested: Sequence[int] | None = None
+) -> Callable[[str], QuotedRead | None]:
+    """What a pattern reads of an event holding a quote or a bracket: of its ``first`` fields
+    the ``tested`` ones (all when None), and its ``last`` fields (which ``...`` separates), or
+    the rest (the pattern's last field: the event's last field, or all the event from there on
+    as written). One regex match, which builds no other field: splitting the whole event
+    (split_fields) costs several times as much. None when the event has too few fields."""
+    wanted = range(first) if tested is None else tested
+    regex = r"\s*+" + "".join(
+        _CAPTURED_RUN if i in wanted else rf"{_RUN}\s*+" for i in range(first)
+    )
+    if rest:
+        # One field left: its text; more: the event from there on, quotes kept, spaces trimmed.
+        regex += rf"(?:{_CAPTURED_RUN}\Z|(.*\S)\s*+\Z)"
+    elif last:
+        # The fields after the prefix, ``last`` at a time, to the end, never backtracking (which
+        # would cost more than the reading). A group repeated keeps its last match, so the
+        # ``last`` groups end up holding the last fields, rotated when the count is not a
+        # multiple of ``last``: the final round fills the first groups only.
+        rounds = ""
+        for _ in range(last):
+            rounds = rf"({_RUN})\s*+" + (f"(?:{rounds})?" if rounds else "")
+        regex += rf"(?:{rounds})*+\Z"
+    match = re.compile(regex, re.DOTALL).match
+    captured = 3 * len(wanted)
+    raw = captured + 4  # the group of the rest as written
+    slots = tuple(range(captured + 1, captured + last + 1))
+
+    def prefix(found: re.Match[str]) -> list[str]:
+        groups = iter(found.groups("")[:captured])  # a field's text is in one of its 3 groups
+        return list(map("".join, zip(groups, groups, groups, strict=True)))
+
+    def read_rest(message: str) -> QuotedRead | None:
+        found = match(message)
+        if found is None:
+            return None
+        fields = prefix(found) if captured else []
+        if found.start(raw) >= 0:
+            return fields, found[raw]
+        return fields, "".join(found.groups("")[captured : captured + 3])
+
+    def read_edges(message: str) -> QuotedRead | None:
+        found = match(message)
+        if found is None or found.start(slots[-1]) < 0:
+            return None  # fewer than ``last`` fields after the first ones
+        fields = prefix(found) if captured else []
+        if last == 1:
+            fields.append(_unwrap(found[slots[0]]))
+            return fields, None
+        if last == 2:  # the usual [..., a, b]: the later of the two groups is the last field
+            one, two = found.group(*slots)
+            if found.start(slots[0]) > found.start(slots[1]):
+                one, two = two, one
+            fields += (_unwrap(one), _unwrap(two))
+            return fields, None
+        # The groups the final round filled start after the first group's start: they hold the
+        # last fields, the others the ones before them.
+        runs = list(found.group(*slots))
+        starts = list(map(found.start, slots))
+        filled = sum(start >= starts[0] for start in starts)
+        return fields + list(map(_unwrap, runs[filled:] + runs[:filled])), None
+
+    def read_prefix(message: str) -> QuotedRead | None:
+        found = match(message)
+        return None if found is None else (prefix(found) if captured else [], None)
+
+    return read_rest if rest else read_edges if last else read_prefix
+
+
+def _unwrap(run: str) -> str:
+    """A field's text from its run as written: a closed quoted or bracketed run without its
+    quotes or brackets. A word cannot look closed: it starts with a quote or a bracket only when
+    no closing one follows anywhere in the event."""
+    if len(run) > 1 and (run[0], run[-1]) in (('"', '"'), ("[", "]")):
+        return run[1:-1]
+    return run
+
+
 def edge_fields(message: str, first: int, last: int) -> list[str] | None:
     """The ``first`` fields and the ``last`` fields of an event holding a quote or a bracket,
-    read from the plain text before its first and after its last quote or bracket; None when
-    that text holds too few. Both sets exist and are distinct, as a quoted or bracketed run
-    stands between them."""
-    start = min(i for i in (message.find('"'), message.find("[")) if i >= 0)
-    end = max(message.rfind('"'), message.rfind("["), message.rfind("]"))
-    head = message[:start].split()
-    if head and not message[start - 1].isspace():
-        head.pop()  # glued to the quote: one word with it
-    tail = message[end + 1 :].split()
-    if tail and not message[end + 1].isspace():
-        tail.pop(0)
-    if len(head) < first or len(tail) < last:
-        return None
-    return head[:first] + tail[len(tail) - last :]
+    when they are plain words: the event's first and last words, without a quote or a bracket.
+    No run can then reach into them, and the quote or bracket is in between: the event has more
+    than ``first + last`` fields. None when that is not so (the regex reads the event then)."""
+    return edge_reader(first, last)(message)
+
+
+@functools.cache
+def edge_reader(first: int, last: int) -> Callable[[str], list[str] | None]:
+    """edge_fields for one shape, as one regex match: a word without a quote or a bracket,
+    ``first`` of them from the start, each ended by a space, and ``last`` of them at the end
+    (the greedy ``.*`` leaves the fewest), each after a space."""
+    word = r'([^\s"\[\]]++)'
+    regex = r"\s*+" + (word + r"\s++") * first
+    if last:
+        regex += r"(?:.*\s)?" + r"\s++".join([word] * last) + r"\s*+\Z"
+    match = re.compile(regex, re.DOTALL).match
+
+    def read(message: str) -> list[str] | None:
+        found = match(message)
+        return None if found is None else list(found.groups())
+
+    return read
 
 
 def _rest(message: str, skip: int) -> str:

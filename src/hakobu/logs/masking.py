@@ -13,7 +13,7 @@ logs would destroy them while protecting nothing such a value could protect. A m
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 MASK = "***"
@@ -56,6 +56,19 @@ class SecretMasker:
         if "\\u" in text or "\\/" in text:
             text = self._mask_decoded_json(text)
         return text
+
+    def mask_all(self, texts: Sequence[str], joined: str | None = None) -> Sequence[str]:
+        """``mask`` of each of ``texts`` (``joined``: their concatenation, when the caller has
+        it). The usual batch holds no secret: one search of the whole text for each form says
+        so, and ``texts`` come back as they are. A form found, perhaps across two texts, or a
+        backslash that may hide one, masks them one by one."""
+        if not self._forms:
+            return texts
+        whole = "".join(texts) if joined is None else joined
+        suspect = any(form in whole for form in self._forms)
+        if not suspect and "\\" in whole:
+            suspect = "\\u" in whole or "\\/" in whole
+        return list(map(self.mask, texts)) if suspect else texts
 
     def mask_value(self, value: Any) -> Any:
         """``value`` (a parsed JSON value) with every string in it masked."""

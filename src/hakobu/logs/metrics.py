@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from hakobu.logs.events import LogEvent
+from hakobu.logs.filter_eval import load_object
 from hakobu.logs.filter_pattern import FilterPattern, compile_pattern
 
 MINUTE_MS = 60_000
@@ -81,10 +82,13 @@ def _value(metric: MetricFilter, pattern: FilterPattern, message: str) -> float 
 
 
 def _json_path(message: str, selector: str) -> Any:
-    try:
-        value: Any = json.loads(message)
-    except ValueError:
-        return None
+    # A JSON pattern has just parsed this event: load_object gives back that parse.
+    value: Any = load_object(message)
+    if value is None:
+        try:
+            value = json.loads(message)
+        except (ValueError, RecursionError):
+            return None
     for match in _STEP.finditer(selector[1:]):
         if match[1] is not None and isinstance(value, Mapping):
             value = value.get(match[1])

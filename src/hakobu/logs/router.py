@@ -4,6 +4,7 @@
     router = LogRouter.for_task(task_definition, root=app.root, task_id=..., task_arn=...,
                                 family=..., revision=1, secret_values=[...])
     router.resume_offset("app")            # where to start reading the container's log file
+    router.emit_lines("app", [("stdout", "2024-05-01T10:00:00.123456789Z", "hello", 83), ...])
     router.emit("app", "stdout", "2024-05-01T10:00:00.123456789Z", "hello", offset_after=83)
     router.close()                         # every line delivered, archives written
 
@@ -13,6 +14,12 @@ and the archive records it produces (the outbox), so a collector killed at any p
 from ``resume_offset`` without duplicating or dropping. Stored events go on to the metric and
 subscription filters; a background thread flushes on time, and writes the archives when their
 size or age bound is reached.
+
+A reader hands over the lines of a whole read at once (``emit_lines``). For the usual route,
+awslogs without a multi-line pattern, a batch is handled by columns: its times parsed together
+(``parse_rfc3339_ms_many``), masking searched for once in its whole text, its events appended
+to the pending run of their stream with no object per event, and the subscription filters
+evaluated only on the few events a literal search lets through (hakobu.logs.candidates).
 """
 
 from __future__ import annotations
@@ -22,15 +29,23 @@ import re
 import threading
 import time
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring as _json_string
+from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
 from hakobu.logs.awslogs import MultilineAssembler
-from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, LogEvent, parse_rfc3339_ms
+from hakobu.logs.candidates import CandidateSelect
+from hakobu.logs.chunks import EventRun
+from hakobu.logs.events import (
+    AWSLOGS_MAX_EVENT_BYTES,
+    LogEvent,
+    parse_rfc3339_ms_many,
+)
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.firelens import S3Output, TaskIdentity
 from hakobu.logs.masking import MIN_SECRET_LENGTH, SecretMasker
@@ -65,6 +80,9 @@ __all__ = [
 log = logging.getLogger("hakobu.logs")
 
 FLUSH_EVENTS = 2_000
+CLOSE_ATTEMPTS = 6  # tries to write the last batch when the router closes (about 6 s in all)
+Line = tuple[str, str, str, int]  # (stream, RFC 3339 time, text, log-file offset after it)
+_LINE_COLUMNS = (itemgetter(0), itemgetter(1), itemgetter(2))
 BEHIND_FACTOR = 4  # a sink holding this many times its size bound is fed from the outbox
 DEAD_LETTER_FILE = "logs-dead-letter.jsonl"
 LOCAL_BUCKETS = "s3"  # FireLens s3 outputs write to <root>/.hakobu/s3/<bucket>/
@@ -96,15 +114,20 @@ class LogRouter:
         owns_store: bool,
         metrics: MetricCounter | None = None,
         flush_interval: float = 0.2,
+        patterns: Mapping[str, Sequence[str]] | None = None,
     ) -> None:
+        """``patterns``: the filter patterns of the dispatcher's filters, by log group."""
         self.plan = plan
         self.store = store
         self.warnings = list(plan.warnings)
         self._masker = masker
         self._dispatcher = dispatcher
         self._subscribed = dispatcher.log_groups if dispatcher is not None else frozenset()
-        # Only events some filter matches are read back from the store for the subscriptions.
-        self._select = dispatcher.select if dispatcher is not None else None
+        # Only events some filter matches are read back from the store for the subscriptions,
+        # and only the candidates a literal search finds are matched.
+        self._select = (
+            CandidateSelect(dispatcher.select, patterns or {}) if dispatcher is not None else None
+        )
         self._metrics = metrics
         self._sinks = dict(sinks)
         self._archive_sink = archive_sink
@@ -113,7 +136,10 @@ class LogRouter:
         self._width = max((len(name) for name in plan.routes), default=8)
         self._lock = threading.Lock()  # the pending batch and the containers' state
         self._flush_lock = threading.Lock()  # one store write at a time, in order
+        self._held: WriteBatch | None = None  # a full batch being compressed, written next
+        self._compressor = ThreadPoolExecutor(1, thread_name_prefix="log-compress")
         self._pending = WriteBatch()
+        self._pending_events = 0
         self._read_upto = dict.fromkeys(self._sinks, 0)
         self._behind = set(self._sinks)  # every sink first reads what a crash may have left
         self._task_id = plan.identity.task_id
@@ -129,6 +155,7 @@ class LogRouter:
         }
         self._closed = False
         self._stop = threading.Event()
+        self._due = threading.Event()  # wakes the router's thread (to stop)
         self._ticker = threading.Thread(
             target=self._tick, args=(flush_interval,), name="log-router", daemon=True
         )
@@ -181,6 +208,7 @@ class LogRouter:
             console=console,
             owns_store=owns_store,
             metrics=MetricCounter(metric_filters) if metric_filters else None,
+            patterns=_patterns_by_group(subscriptions),
         )
         if masker.skipped:
             router.warnings.append(
@@ -200,37 +228,87 @@ class LogRouter:
     ) -> None:
         """One line ``container`` wrote to ``stream`` (stdout/stderr) at ``timestamp``
         (RFC 3339), ending at byte ``offset_after`` of its engine log file."""
+        self.emit_lines(container, [(stream, timestamp, message, offset_after)])
+
+    def emit_lines(self, container: str, lines: Sequence[Line]) -> None:
+        """Lines ``container`` wrote, in order, each as (stream, RFC 3339 time, text, byte
+        offset of its engine log file after it)."""
         state = self._containers.get(container)
         if state is None:
             raise ValueError(f"container {container} is not in the task definition")
-        timestamp_ms = parse_rfc3339_ms(timestamp)
-        text = message if self._mask is None else self._mask(message)
+        if not lines:
+            return
+        # Columns by C calls; the offsets are needed one by one only off the usual path.
+        streams, stamps, messages = (list(map(column, lines)) for column in _LINE_COLUMNS)
+        times = parse_rfc3339_ms_many(stamps)
+        joined = "".join(messages)  # searched for secrets, then stored as it is
+        if self._mask is not None:
+            texts = self._masker.mask_all(messages, joined)
+            if texts is not messages:
+                joined = "".join(texts)
+        else:
+            texts = messages
         with self._lock:
             if self._closed:
                 raise RuntimeError("the log router is closed")
             if self._console is not None:
-                self._console.write(f"{container:<{self._width}} | {text}\n")
+                self._console.write(
+                    "".join(f"{container:<{self._width}} | {text}\n" for text in texts)
+                )
                 self._console.flush()
-            pending = self._pending
-            if state.direct is not None and len(text) <= _ONE_EVENT_CHARS:
-                # The common case, once per line: what the assembler and _deliver would do
-                # for a line that is one event, without building what they need in general.
-                state.offset = offset_after
-                event = _event(LogEvent, (timestamp_ms, text, container, self._task_id, stream))
-                if self._archive_sink is not None:
-                    pending.outbox.append((self._archive_sink, timestamp_ms, _archived(event)))
-                pending.events.append((*state.direct, event))
-                pending.offsets[state.key] = offset_after
+            if state.direct is not None and max(map(len, texts)) <= _ONE_EVENT_CHARS:
+                # The common case: each line is one event of one stream, as it is.
+                self._add_direct(container, state, times, texts, streams, lines[-1][3], joined)
             else:
-                before, state.offset = state.offset, offset_after
-                for ts, piece, source in state.assembler.add(
-                    timestamp_ms, text, stream, before, time.monotonic()
-                ):
-                    self._deliver(LogEvent(ts, piece, container, self._task_id, source))
+                offsets = [line[3] for line in lines]
+                for ms, text, stream, offset in zip(times, texts, streams, offsets, strict=True):
+                    before, state.offset = state.offset, offset
+                    for ts, piece, source in state.assembler.add(
+                        ms, text, stream, before, time.monotonic()
+                    ):
+                        self._deliver(LogEvent(ts, piece, container, self._task_id, source))
                 self._note_offset(container, state)
-            full = len(pending.events) + len(pending.outbox) >= FLUSH_EVENTS
-        if full:
-            self.flush()
+            pending = self._pending_events + len(self._pending.outbox)
+        if pending >= FLUSH_EVENTS:
+            self._flush_behind()
+
+    def _add_direct(
+        self,
+        container: str,
+        state: _Container,
+        times: list[int],
+        texts: Sequence[str],
+        streams: Sequence[str],
+        offset: int,
+        joined: str,
+    ) -> None:
+        """Lines that are events as they are, to the pending run of their stream (lock held)."""
+        assert state.direct is not None
+        group, stream = state.direct
+        if self._archive_sink is not None:
+            sink, task_id = self._archive_sink, self._task_id
+            self._pending.outbox += [
+                (sink, ms, _archived(LogEvent(ms, text, container, task_id, source)))
+                for ms, text, source in zip(times, texts, streams, strict=True)
+            ]
+        run = self._run(group, stream)
+        run.extend(
+            times, texts, task_id=self._task_id, container=container, sources=streams, text=joined
+        )
+        self._pending_events += len(times)
+        self._pending.offsets[state.key] = state.offset = offset
+
+    def _run(self, group: str, stream: str) -> EventRun:
+        """The pending run events of ``stream`` join: the last one, unless another stream's
+        events came after it (runs keep the order events came in)."""
+        runs = self._pending.runs
+        if not runs or runs[-1].group != group or runs[-1].stream != stream:
+            runs.append(EventRun(group, stream))
+        return runs[-1]
+
+    def _add_event(self, group: str, stream: str, event: LogEvent) -> None:
+        self._run(group, stream).append(event)
+        self._pending_events += 1
 
     def _note_offset(self, container: str, state: _Container) -> None:
         pending = state.assembler.pending_offset
@@ -242,33 +320,71 @@ class LogRouter:
             self._pending.outbox.append((self._archive_sink, event.timestamp_ms, _archived(event)))
         route = self.plan.routes[event.container]
         if isinstance(route, AwslogsRoute | KeptRoute):
-            self._pending.events.append((route.group, route.stream, event))
+            self._add_event(route.group, route.stream, event)
         elif isinstance(route, FirelensRoute) and self.plan.pipeline is not None:
             self.plan.pipeline.process(event, _FirelensDeliveries(self))
 
     # -- output --------------------------------------------------------------------------------
 
-    def flush(self) -> None:
-        """Write what is pending to the store now, and hand it to the subscriptions."""
+    def flush(self) -> bool:
+        """Write what is pending to the store now, and hand it to the subscriptions; False when
+        the store failed (what it refused waits for the next flush)."""
         with self._flush_lock:
-            with self._lock:
-                batch, self._pending = self._pending, WriteBatch()
-            if not batch:
+            held, self._held = self._held, None
+            batch = self._take_pending()
+            batches = [b for b in (held, batch) if b]
+            for index, each in enumerate(batches):
+                if not self._write(each):
+                    self._restore(batches[index:])
+                    return False
+        return True
+
+    def _flush_behind(self) -> None:
+        """A full batch: its runs are compressed on the compression thread while the reader
+        reads on, and written on the reader's thread once the next batch is full (or on the
+        next flush). Only compression moves: it releases the GIL once for a whole chunk,
+        where a thread doing the SQLite work would wait for the GIL after every statement
+        and fall behind."""
+        with self._flush_lock:
+            batch = self._take_pending()
+            held, self._held = self._held, None
+            if held is not None and not self._write(held):
+                self._restore([held, batch])
                 return
-            if self._metrics:
-                batch.metrics = self._metrics.increments(batch.events)
-            try:
-                result = self.store.write(batch, keep=self._subscribed, select=self._select)
-            except Exception:
-                log.exception("writing logs to %s failed; retrying", self.store.path)
-                with self._lock:
-                    self._pending = _merge(batch, self._pending)
-                return
-            self._feed_sinks(batch, result.outbox_first)
-            if self._dispatcher is not None:  # under the lock: in the order they were stored
-                self._dispatcher.offer(result.stored)
+            for run in batch.runs:
+                run.compress_with(self._compressor)
+            self._held = batch
+
+    def _take_pending(self) -> WriteBatch:
+        with self._lock:
+            batch, self._pending = self._pending, WriteBatch()
+            self._pending_events = 0
+        return batch
+
+    def _restore(self, batches: list[WriteBatch]) -> None:
+        """Batches the store refused go back before what is pending, in order, for the next
+        flush to try again: offsets must never be written out of order."""
+        with self._lock:
+            for batch in reversed(batches):
+                self._pending = _merge(batch, self._pending)
+                self._pending_events += sum(map(len, batch.all_runs()))
+
+    def _write(self, batch: WriteBatch) -> bool:
+        """``batch`` to the store, the sinks and the subscriptions (``_flush_lock`` held);
+        False when the store failed."""
+        if self._metrics:
+            batch.metrics = self._metrics.increments(batch.all_events())
+        try:
+            result = self.store.write(batch, keep=self._subscribed, select=self._select)
+        except Exception:
+            log.exception("writing logs to %s failed; retrying", self.store.path)
+            return False
+        self._feed_sinks(batch, result.outbox_first)
+        if self._dispatcher is not None:  # under the lock: in the order they were stored
+            self._dispatcher.offer(result.stored)
         if result.expired:
             log.warning("%d events older than their group's retention were refused", result.expired)
+        return True
 
     def _feed_sinks(self, batch: WriteBatch, first: int) -> None:
         """Archive records just stored go to their sinks without being read back, unless a sink
@@ -282,7 +398,11 @@ class LogRouter:
             self._read_upto[name] = seq
 
     def _tick(self, interval: float) -> None:
-        while not self._stop.wait(interval):
+        while True:
+            self._due.wait(interval)
+            self._due.clear()
+            if self._stop.is_set():
+                return
             with self._lock:
                 for name, state in self._containers.items():
                     stale = state.assembler.flush_if_stale(time.monotonic())
@@ -333,8 +453,15 @@ class LogRouter:
                     self._deliver(LogEvent(ts, piece, name, task_id, source))
                 self._note_offset(name, state)
         self._stop.set()
+        self._due.set()
         self._ticker.join()
-        self.flush()
+        # The last lines have no later flush to retry them: a store busy for a moment (another
+        # writer's lock) gets a few tries, as the engine may delete the log file after this.
+        for attempt in range(CLOSE_ATTEMPTS):
+            if self.flush():
+                break
+            time.sleep(0.1 * 2**attempt)
+        self._compressor.shutdown()
         self._pump(force=True)
         if self._dispatcher is not None:
             self._dispatcher.close()
@@ -350,7 +477,7 @@ class _FirelensDeliveries:
         self._pending = router._pending
 
     def store_event(self, group: str, stream: str, event: LogEvent) -> None:
-        self._pending.events.append((group, stream, event))
+        self._router._add_event(group, stream, event)
 
     def outbox(self, sink: str, timestamp_ms: int, body: str) -> None:
         self._pending.outbox.append((sink, timestamp_ms, body))
@@ -402,6 +529,13 @@ def _dispatcher(
     )
 
 
+def _patterns_by_group(subscriptions: Sequence[SubscriptionFilter]) -> dict[str, list[str]]:
+    patterns: dict[str, list[str]] = {}
+    for subscription in subscriptions:
+        patterns.setdefault(subscription.log_group, []).append(subscription.pattern)
+    return patterns
+
+
 def _multiline(route: object) -> re.Pattern[str] | None:
     return route.config.multiline if isinstance(route, AwslogsRoute) else None
 
@@ -417,8 +551,6 @@ def _direct(route: object) -> tuple[str, str] | None:
 # A line of at most this many characters is at most AWSLOGS_MAX_EVENT_BYTES in UTF-8 (4 bytes a
 # character at most): one event, which awslogs does not split.
 _ONE_EVENT_CHARS = AWSLOGS_MAX_EVENT_BYTES // 4
-# LogEvent from a tuple in one C call: a named tuple's own constructor is a Python function.
-_event = tuple.__new__
 
 
 def _archived(event: LogEvent) -> str:
@@ -438,7 +570,7 @@ def _iso_second(seconds: int) -> str:
 
 def _merge(first: WriteBatch, then: WriteBatch) -> WriteBatch:
     return WriteBatch(
-        events=first.events + then.events,
+        runs=first.all_runs() + then.all_runs(),
         outbox=first.outbox + then.outbox,
         offsets={**first.offsets, **then.offsets},
     )  # metrics are counted again from the events on the next try

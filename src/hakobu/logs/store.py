@@ -6,6 +6,10 @@ the outbox rows for the archive sinks and, per (task, container), the byte offse
 engine's log file up to which lines are stored: a collector killed at any point resumes from
 ``resume_offset`` without duplicating or dropping a line.
 
+Events are stored by runs: what one write puts into one stream is one row of ``chunks``
+(hakobu.logs.chunks), indexed by (group, first event time). A store written by hakobu before
+chunks (one ``events`` row per event) is converted when it is opened, in one transaction.
+
 Retention follows CloudWatch: the values ``PutRetentionPolicy`` accepts, events older than the
 retention are refused on write, never returned by queries and deleted by ``expire``.
 """
@@ -20,46 +24,21 @@ import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import chain, groupby, repeat
-from operator import itemgetter
 from pathlib import Path
-from typing import Any
 
 from hakobu.errors import UsageError
+from hakobu.logs import chunks
+from hakobu.logs.chunks import CHUNK_COLUMNS, Chunk, EventRun, Row, runs_of
 from hakobu.logs.events import LogEvent, Matcher, StoredEvent
-from hakobu.logs.query import DAY_MS, EventQuery, as_matcher, take, time_order
+from hakobu.logs.query import DAY_MS, EventQuery, as_matcher, scan, take, time_order
+from hakobu.logs.store_schema import INSERT_CHUNK, SCHEMA, migrate
 
 STORE_FILE = "logs.db"
 # PutRetentionPolicy's retentionInDays (botocore's logs model lists exactly these).
 RETENTION_DAYS: tuple[int, ...] = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545)
 RETENTION_DAYS += (731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-CHECKPOINT_ROWS = 10_000  # about SQLite's own threshold (1,000 pages) at a few hundred bytes a row
+CHECKPOINT_BYTES = 4 << 20  # SQLite's own threshold: 1,000 pages of 4 KiB
 BACKSTOP_PAGES = 10_000  # a writer checkpoints itself past this many pages of WAL (40 MB)
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS log_groups (
-    id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE,
-    created_ms INTEGER NOT NULL, retention_days INTEGER);
-CREATE TABLE IF NOT EXISTS log_streams (
-    id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, name TEXT NOT NULL,
-    created_ms INTEGER NOT NULL, first_ms INTEGER, last_ms INTEGER, last_ingestion_ms INTEGER,
-    UNIQUE (group_id, name));
-CREATE TABLE IF NOT EXISTS events (
-    id INTEGER PRIMARY KEY, group_id INTEGER NOT NULL, stream_id INTEGER NOT NULL,
-    ts INTEGER NOT NULL, ingestion_ms INTEGER NOT NULL, message TEXT NOT NULL,
-    task_id TEXT NOT NULL, container TEXT NOT NULL, source TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS events_group_time ON events (group_id, ts);
-CREATE TABLE IF NOT EXISTS offsets (
-    task_id TEXT NOT NULL, container TEXT NOT NULL, offset INTEGER NOT NULL,
-    PRIMARY KEY (task_id, container));
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY, sink TEXT NOT NULL, ts INTEGER NOT NULL, body TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS outbox_sink ON outbox (sink, id);
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS metrics (
-    namespace TEXT NOT NULL, name TEXT NOT NULL, minute_ms INTEGER NOT NULL,
-    sum REAL NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (namespace, name, minute_ms));
-"""
 
 
 @dataclass(frozen=True)
@@ -95,15 +74,26 @@ class OutboxRecord:
 
 @dataclass
 class WriteBatch:
-    """What one transaction writes: events per (group, stream), outbox rows and offsets."""
+    """What one transaction writes: events by runs of one (group, stream), outbox rows and
+    offsets. ``events`` (group, stream, event) are written before ``runs``."""
 
     events: list[tuple[str, str, LogEvent]] = field(default_factory=list)
     outbox: list[tuple[str, int, str]] = field(default_factory=list)  # (sink, ts, body)
     offsets: dict[tuple[str, str], int] = field(default_factory=dict)  # (task, container)
     metrics: dict[tuple[str, str, int], list[float]] = field(default_factory=dict)  # [sum, count]
+    runs: list[EventRun] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.outbox or self.offsets or self.metrics)
+        return bool(self.events or self.runs or self.outbox or self.offsets or self.metrics)
+
+    def all_runs(self) -> list[EventRun]:
+        return [*runs_of(self.events), *self.runs] if self.events else self.runs
+
+    def all_events(self) -> Iterator[tuple[str, str, LogEvent]]:
+        """Every event as (group, stream, event), in order: for what needs them one by one."""
+        for run in self.all_runs():
+            for event in run.events():
+                yield run.group, run.stream, event
 
 
 @dataclass(frozen=True)
@@ -128,20 +118,43 @@ class LocalLogStore:
         self._clock = clock
         path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
-        self._db = self._connect()
-        with self._lock, self._db:
-            self._db.executescript(_SCHEMA)
-            self._db.execute(
-                "INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (secrets.token_hex(4),)
-            )
-            (self.store_id,) = self._db.execute(
-                "SELECT value FROM meta WHERE key = 'store_id'"
-            ).fetchone()
         self._ids: dict[tuple[str, str], tuple[int, int]] = {}
-        self._unchecked = 0  # rows written since the checkpointer last ran
+        self._unchecked = 0  # bytes written since the checkpointer last ran
         self._checkpoint_due = threading.Event()
         self._closing = False
         self._checkpointer: threading.Thread | None = None
+        self._db = self._connect()
+        try:
+            self.store_id = self._open()
+        except BaseException:
+            self._db.close()
+            raise
+
+    def _open(self) -> str:
+        """The schema, created or brought up to date; the store's ID."""
+        with self._lock:
+            self._db.executescript(SCHEMA)
+            with self._transaction():
+                self._db.execute(
+                    "INSERT OR IGNORE INTO meta VALUES ('store_id', ?)", (secrets.token_hex(4),)
+                )
+                (store_id,) = self._db.execute(
+                    "SELECT value FROM meta WHERE key = 'store_id'"
+                ).fetchone()
+                migrate(self._db)
+        return str(store_id)
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error; the caller holds the lock."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            self._ids.clear()  # ids created by the rolled-back transaction are gone
+            raise
 
     def _connect(self) -> sqlite3.Connection:
         db = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
@@ -164,10 +177,10 @@ class LocalLogStore:
         with self._lock:
             self._db.close()  # the last connection to close checkpoints what is left
 
-    def _checkpoint_soon(self, rows: int) -> None:
-        """Called with the lock held after a commit of ``rows`` rows."""
-        self._unchecked += rows
-        if self._unchecked < CHECKPOINT_ROWS or self._closing:
+    def _checkpoint_soon(self, written: int) -> None:
+        """Called with the lock held after a commit of about ``written`` bytes."""
+        self._unchecked += written
+        if self._unchecked < CHECKPOINT_BYTES or self._closing:
             return
         self._unchecked = 0
         if self._checkpointer is None:
@@ -265,19 +278,13 @@ class LocalLogStore:
         The result lists the stored events of the groups in ``keep`` (None: of every group), as
         the subscription filters need them; building the others would only cost time. With
         ``select``, only those of their events whose message it picks (it gets a group and a run
-        of messages, and returns the positions it wants, in order).
+        of messages and their joined text, and returns the positions it wants, in order).
         """
         now = self._now_ms()
         with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                result = self._write(batch, now, keep, select)
-                self._db.execute("COMMIT")
-                self._checkpoint_soon(len(batch.events) + len(batch.outbox))
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                self._ids.clear()  # ids created by the rolled-back transaction are gone
-                raise
+            with self._transaction():
+                result, written = self._write(batch, now, keep, select)
+            self._checkpoint_soon(written)
         return result
 
     def _write(
@@ -286,64 +293,42 @@ class LocalLogStore:
         now: int,
         keep: Container[str] | None,
         select: Select | None,
-    ) -> WriteResult:
-        # The hot path of every collector. Events come in runs of one stream (a collector emits
-        # a container's lines in order), and each run is handled by columns in C (zip, min,
-        # max): no Python code runs per event here, except ``select`` and building the events
-        # returned, and what is left is SQLite's own cost per row.
+    ) -> tuple[WriteResult, int]:
+        # The hot path of every collector: one row per run of one stream, whatever its length,
+        # built by columns in C (hakobu.logs.chunks). No Python code runs per event here, except
+        # ``select`` and building the events returned.
         oldest = self._oldest_allowed(now)
-        rows: list[Iterable[_Row]] = []
+        rows: list[Row] = []
         stored: list[StoredEvent] = []
         expired = 0
-        seq = self._db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+        seq = last = self._last_sequence()
         bounds: dict[int, list[int]] = {}  # stream id -> [first, last]
+        spans: dict[int, int] = {}  # group id -> the widest chunk's span
         cache = self._ids
-        for (group, stream), run in groupby(batch.events, _group_stream):
-            group_id, stream_id = cache.get((group, stream)) or self._stream_ids(group, stream, now)
-            columns: list[tuple[Any, ...]] = list(zip(*map(_event, run), strict=True))
-            if group_id in oldest and min(columns[0]) < oldest[group_id]:
-                columns, refused = _expire(columns, oldest[group_id])
-                expired += refused
-                if not columns:
-                    continue
-            times, messages, containers, task_ids, sources = columns
-            count = len(times)
-            rows.append(
-                zip(
-                    range(seq + 1, seq + count + 1),
-                    repeat(group_id, count),
-                    repeat(stream_id, count),
-                    times,
-                    repeat(now, count),
-                    messages,
-                    task_ids,
-                    containers,
-                    sources,
-                    strict=True,
-                )
+        for run in batch.all_runs():
+            if not run.times:
+                continue
+            group_id, stream_id = cache.get((run.group, run.stream)) or self._stream_ids(
+                run.group, run.stream, now
             )
-            if keep is None or group in keep:
-                wanted = range(count) if select is None else select(group, messages)
-                stored += [
-                    StoredEvent(
-                        seq + 1 + i,
-                        group,
-                        stream,
-                        times[i],
-                        now,
-                        messages[i],
-                        task_ids[i],
-                        containers[i],
-                        sources[i],
-                    )
-                    for i in wanted
-                ]
-            seq += count
-            first, last = min(times), max(times)
-            span = bounds.setdefault(stream_id, [first, last])
-            span[0], span[1] = min(span[0], first), max(span[1], last)
-        self._db.executemany("INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", chain(*rows))
-        self._update_streams(bounds, now)
+            if group_id in oldest and min(run.times) < oldest[group_id]:
+                before = len(run)
+                run = run.kept(list(map(oldest[group_id].__le__, run.times)))
+                expired += before - len(run)
+                if not run.times:
+                    continue
+            rows.append(chunks.row(seq + 1, group_id, stream_id, now, run))
+            if keep is None or run.group in keep:
+                stored += _stored(seq + 1, run, now, select)
+            seq += len(run)
+            first, last_ms = rows[-1][3], rows[-1][4]
+            span = bounds.setdefault(stream_id, [first, last_ms])
+            span[0], span[1] = min(span[0], first), max(span[1], last_ms)
+            spans[group_id] = max(spans.get(group_id, 0), last_ms - first)
+        self._db.executemany(INSERT_CHUNK, rows)
+        if seq != last:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sequence', ?)", (seq,))
+        self._update_streams(bounds, spans, now)
         # Numbered here rather than by SQLite, so the caller knows each row's number.
         (outbox_first,) = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM outbox").fetchone()
         if batch.outbox:
@@ -363,7 +348,12 @@ class LocalLogStore:
                 "minute_ms) DO UPDATE SET sum = sum + excluded.sum, count = count + excluded.count",
                 [(*key, total, int(count)) for key, (total, count) in batch.metrics.items()],
             )
-        return WriteResult(stored, expired, outbox_first)
+        written = sum(len(r[-1]) for r in rows) + sum(len(body) for _, _, body in batch.outbox)
+        return WriteResult(stored, expired, outbox_first), written
+
+    def _last_sequence(self) -> int:
+        row = self._db.execute("SELECT value FROM meta WHERE key = 'last_sequence'").fetchone()
+        return int(row[0]) if row else 0
 
     def _oldest_allowed(self, now: int) -> dict[int, int]:
         rows = self._db.execute(
@@ -391,23 +381,56 @@ class LocalLogStore:
         self._ids[(group, stream)] = (group_id, stream_id)
         return group_id, stream_id
 
-    def _update_streams(self, bounds: Mapping[int, list[int]], now: int) -> None:
+    def _update_streams(
+        self, bounds: Mapping[int, list[int]], spans: Mapping[int, int], now: int
+    ) -> None:
         self._db.executemany(
             "UPDATE log_streams SET first_ms = min(coalesce(first_ms, ?), ?), "
             "last_ms = max(coalesce(last_ms, ?), ?), last_ingestion_ms = ? WHERE id = ?",
             [(lo, lo, hi, hi, now, stream_id) for stream_id, (lo, hi) in bounds.items()],
         )
+        self._db.executemany(
+            "UPDATE log_groups SET max_span_ms = ? WHERE id = ? AND max_span_ms < ?",
+            [(span, group_id, span) for group_id, span in spans.items()],
+        )
 
     def expire(self) -> int:
-        """Delete events older than their group's retention; returns how many went."""
+        """Delete events older than their group's retention; returns how many went. Chunks
+        wholly older go; a chunk that straddles the bound is written again without them."""
         now = self._now_ms()
-        with self._lock, self._db:
-            deleted = 0
+        deleted = 0
+        with self._lock, self._transaction():
             for group_id, oldest in self._oldest_allowed(now).items():
-                cursor = self._db.execute(
-                    "DELETE FROM events WHERE group_id = ? AND ts < ?", (group_id, oldest)
+                deleted += self._db.execute(
+                    "SELECT coalesce(sum(count), 0) FROM chunks WHERE group_id = ? AND last_ms < ?",
+                    (group_id, oldest),
+                ).fetchone()[0]
+                self._db.execute(
+                    "DELETE FROM chunks WHERE group_id = ? AND last_ms < ?", (group_id, oldest)
                 )
-                deleted += cursor.rowcount
+                deleted += self._cut_straddling(group_id, oldest)
+        return deleted
+
+    def _cut_straddling(self, group_id: int, oldest: int) -> int:
+        straddling = [
+            Chunk(*row)
+            for row in self._db.execute(
+                f"SELECT {CHUNK_COLUMNS} FROM chunks WHERE group_id = ? AND first_ms < ?",
+                (group_id, oldest),
+            ).fetchall()
+        ]
+        deleted = 0
+        for chunk in straddling:
+            kept = chunks.kept_row(chunk, oldest)
+            if kept is None:  # cannot be: its last event is not older
+                continue
+            deleted += chunk.count - kept[2]
+            self._db.execute(
+                "UPDATE chunks SET first_ms = ?, last_ms = ?, count = ?, seq_last = ?, "
+                "ingestion_ms = ?, task_id = ?, container = ?, source = ?, varying = ?, "
+                "seqs = ?, body = ? WHERE id = ?",
+                (*kept, chunk.id),
+            )
         return deleted
 
     # -- offsets and the outbox ------------------------------------------------------------------
@@ -477,30 +500,30 @@ class LocalLogStore:
         return take(events, as_matcher(pattern), limit)
 
     def _scan(self, group: str, query: EventQuery) -> Iterator[StoredEvent]:
-        sql, params = query.sql(group, self._now_ms())
-        # A connection of its own: the caller may consume slowly while collectors write, and
-        # WAL gives this reader a consistent snapshot without blocking them.
-        reader = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=30)
-        try:
-            cursor = reader.execute(sql, params)
-            while rows := cursor.fetchmany(1000):
-                for row in rows:
-                    yield StoredEvent(*row)
-        finally:
-            reader.close()
+        return scan(self.path, group, query, self._now_ms())
 
 
-_Row = tuple[int, int, int, int, int, str, str, str, str]
-# (group, messages of one of its streams, in order) -> the positions of those to return
-Select = Callable[[str, Sequence[str]], Iterable[int]]
-_group_stream = itemgetter(0, 1)
-_event = itemgetter(2)
+# (group, messages of one of its streams in order, those messages joined) -> the positions of
+# those to return
+Select = Callable[[str, Sequence[str], str], Iterable[int]]
 
 
-def _expire(columns: list[tuple[Any, ...]], oldest: int) -> tuple[list[tuple[Any, ...]], int]:
-    """The columns without the events older than ``oldest``, and how many those were."""
-    kept = [event for event in zip(*columns, strict=True) if event[0] >= oldest]
-    return list(zip(*kept, strict=True)), len(columns[0]) - len(kept)
+def _stored(seq_first: int, run: EventRun, now: int, select: Select | None) -> list[StoredEvent]:
+    wanted = range(len(run)) if select is None else select(run.group, run.messages, run.text())
+    return [
+        StoredEvent(
+            seq_first + i,
+            run.group,
+            run.stream,
+            run.times[i],
+            now,
+            run.messages[i],
+            run.value("task_id", i),
+            run.value("container", i),
+            run.value("source", i),
+        )
+        for i in wanted
+    ]
 
 
 def sequence_of(event_id_text: str) -> int:

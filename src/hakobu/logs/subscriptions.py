@@ -214,10 +214,10 @@ class SubscriptionDispatcher:
         if len(workers) == 1:
             # compress and map iterate in C: the only Python code per message is the matcher.
             return list(compress(positions, map(workers[0][1].matcher.matches, messages)))
-        picked: set[int] = set()
-        for _, worker in workers:
-            picked.update(compress(positions, map(worker.matcher.matches, messages)))
-        return sorted(picked)
+        # Each message meets the filters one after the other, so that what a pattern derives
+        # from it (its JSON object) serves the next (filter_eval.load_object).
+        matchers = [worker.matcher.matches for _, worker in workers]
+        return [i for i, message in enumerate(messages) if any(m(message) for m in matchers)]
 
     def offer(self, events: Iterable[StoredEvent]) -> None:
         """Queue the events that match; never blocks (a full queue spills to the dead letters)."""

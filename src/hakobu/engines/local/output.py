@@ -5,6 +5,9 @@ line and ``P`` for part of a longer one (conmon splits long lines); parts are jo
 line is emitted. A record still without its newline is kept until the next read. Every line goes
 out with the file offset just past it, so the log router can store both in one transaction and a
 restarted reader resumes exactly there: nothing dropped, nothing twice.
+
+The lines of one read (up to ``READ_BYTES``) go to the sink in one call, ``emit_lines``: a
+Python call and a lock per read rather than per line.
 """
 
 from __future__ import annotations
@@ -15,12 +18,12 @@ from pathlib import Path
 from typing import Protocol
 
 READ_BYTES = 1 << 20  # a backlog is read a MiB at a time, not all at once
+Line = tuple[str, str, str, int]  # (stream, RFC 3339 time, text, file offset after the line)
 
 
 class LineSink(Protocol):
-    def emit(
-        self, container: str, stream: str, timestamp: str, message: str, offset_after: int
-    ) -> None: ...
+    def emit_lines(self, container: str, lines: list[Line]) -> None:
+        """The full lines of one read, in order: all taken, or an error raised before any is."""
 
 
 class K8sFileTail:
@@ -65,35 +68,60 @@ class K8sFileTail:
             self._buffer = data
             return
         start = offset = self._offset
-        emit, container, partial = self.sink.emit, self.container, self._partial
+        partial = self._partial
+        lines: list[Line] = []
+        add = lines.append
         try:
             for raw in data[: end - 1].split(b"\n"):
-                # Counted before it is emitted, as a sink that raises has seen the record.
                 offset += len(raw) + 1
                 parts = raw.split(b" ", 3)
                 if len(parts) < 3:
                     continue
                 stream = parts[1].decode("utf-8", errors="replace")
                 message = parts[3].decode("utf-8", errors="replace") if len(parts) > 3 else ""
-                if not partial and parts[2][:1] != b"P":  # a full line: the usual case
-                    timestamp = parts[0].decode("utf-8", errors="replace")
-                    emit(container, stream, timestamp, message, offset)
-                    continue
                 timestamp = parts[0].decode("utf-8", errors="replace")
+                if not partial and parts[2][:1] != b"P":  # a full line: the usual case
+                    add((stream, timestamp, message, offset))
+                    continue
                 first, text = partial.pop(stream, (timestamp, ""))
                 if parts[2][:1] == b"P":
                     partial[stream] = (first, text + message)
                 else:
-                    emit(container, stream, first, text + message, offset)
+                    add((stream, first, text + message, offset))
         finally:
             self._offset = offset
             self._buffer = data[offset - start :]
+        if lines:
+            self._emit(lines)
+
+    def _emit(self, lines: list[Line]) -> None:
+        """The lines to the sink. When it refuses them, they go again one by one: a line it
+        refuses counts as read (it would refuse it again), every other line goes exactly once,
+        and the first error is raised."""
+        try:
+            self.sink.emit_lines(self.container, lines)
+        except Exception:
+            if len(lines) == 1:
+                raise
+        else:
+            return
+        failure: Exception | None = None
+        for line in lines:
+            try:
+                self.sink.emit_lines(self.container, [line])
+            except Exception as e:
+                failure = failure or e
+        if failure is not None:
+            raise failure
 
     def _flush_partials(self) -> None:
         """A container that died mid-line still said it: deliver the part it wrote."""
-        for stream, (first, text) in sorted(self._partial.items()):
-            self.sink.emit(self.container, stream, first, text, self._offset)
+        lines = [
+            (stream, first, text, self._offset) for stream, (first, text) in self._partial.items()
+        ]
         self._partial.clear()
+        if lines:
+            self.sink.emit_lines(self.container, sorted(lines))
 
     def follow(self, done: threading.Event, interval: float = 0.1) -> None:
         """Drain until ``done`` is set, then drain once more so the last lines are delivered."""
