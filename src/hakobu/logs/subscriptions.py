@@ -149,7 +149,7 @@ class DispatchStats:
 class _Worker:
     filter: SubscriptionFilter
     matcher: Matcher
-    queue: queue.Queue[StoredEvent]
+    queue: queue.Queue[StoredEvent | None]  # None: close() wakes the worker
     thread: threading.Thread | None = None
     stats: DispatchStats = field(default_factory=DispatchStats)
 
@@ -241,6 +241,11 @@ class SubscriptionDispatcher:
         self._deadline = time.monotonic() + timeout
         self._closing.set()
         for worker in self._workers:
+            # Wakes a worker waiting for events now, not at its next poll: a task's stop waits
+            # for this. After every event offered, so it comes last (a full queue needs none).
+            with contextlib.suppress(queue.Full):
+                worker.queue.put_nowait(None)
+        for worker in self._workers:
             if worker.thread is not None:
                 worker.thread.join(max(0.0, self._deadline - time.monotonic()) + 1.0)
 
@@ -258,8 +263,14 @@ class SubscriptionDispatcher:
 
     def _next_batch(self, worker: _Worker) -> list[StoredEvent]:
         try:
-            first = worker.queue.get(timeout=0.1)
+            first = (
+                worker.queue.get_nowait()
+                if self._closing.is_set()
+                else worker.queue.get(timeout=0.1)
+            )
         except queue.Empty:
+            return []
+        if first is None:
             return []
         batch = [first]
         until = time.monotonic() + self._linger
@@ -268,12 +279,14 @@ class SubscriptionDispatcher:
             # for a batch to fill.
             wait = 0.0 if self._closing.is_set() else min(0.05, until - time.monotonic())
             try:
-                batch.append(
-                    worker.queue.get(timeout=wait) if wait > 0 else worker.queue.get_nowait()
-                )
+                event = worker.queue.get(timeout=wait) if wait > 0 else worker.queue.get_nowait()
             except queue.Empty:
                 if wait <= 0 or time.monotonic() >= until:
                     break
+                continue
+            if event is None:  # closing: what is queued was before it
+                break
+            batch.append(event)
         return batch
 
     def _deliver(self, worker: _Worker, group: str, stream: str, events: list[StoredEvent]) -> None:
