@@ -207,9 +207,24 @@ def test_stopping_a_deployment_mid_canary_shifts_traffic_back(
 
         assert wait_for(canary, timeout=90)
         assert wait_for(lambda: load.bodies["v2"] > 0, timeout=10)
+        # One deployment at a time per deployment group: a new revision is refused, not rolled
+        # out over the canary (CreateDeployment's DeploymentLimitExceededException).
+        green = app.state().primary()
+        assert green is not None
+        app.write_task(web_container("v3"))
+        refused = app.hakobu("deploy", timeout=60)
+        assert refused.returncode == 2, refused.stderr
+        assert f"already has an active Deployment '{green.id}'" in refused.stderr
+        assert "`hakobu deploy --stop`" in refused.stderr
+        still = app.state().primary()
+        assert still is not None and (still.id, still.task_definition) == (green.id, "web:2")
         stopped = app.hakobu("deploy", "--stop", timeout=120)
     assert stopped.returncode == 0, stopped.stderr
-    assert "stopping deployment ecs-svc/" in stopped.stdout
+    assert f"stopping deployment {green.id}" in stopped.stdout
+    assert stopped.stdout.splitlines()[-1] == (
+        f"deployment {green.id} stopped; service {app.state().service_name} has reached a steady "
+        f"state on web:1 ({green.replaces})"
+    )
     assert load.failures == [], load.failures[:10]
     events = app.events()
     assert any("deployment failed: stopped on request." in e for e in events)

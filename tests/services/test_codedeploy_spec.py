@@ -11,7 +11,7 @@ import pytest
 from tests.engines.conftest import App, container
 
 from hakobu.config import load_config
-from hakobu.engines.local.service import codedeploy
+from hakobu.engines.local.service import codedeploy, records
 from hakobu.engines.local.service.bluegreen import (
     BAKE_TIME,
     CLEAN_UP,
@@ -20,7 +20,14 @@ from hakobu.engines.local.service.bluegreen import (
     next_stage,
 )
 from hakobu.engines.local.service.codedeploy_appspec import load_appspec
-from hakobu.engines.local.service.records import Deployment, Desired
+from hakobu.engines.local.service.records import (
+    ACTIVE,
+    COMPLETED,
+    PRIMARY,
+    Deployment,
+    Desired,
+    ServiceState,
+)
 from hakobu.errors import ConfigError, SpecError
 from hakobu.spec.appspec import LIFECYCLE_EVENTS, PREDEFINED_CONFIGS, TrafficRouting
 from hakobu.spec.service import validate_service_definition
@@ -378,7 +385,8 @@ def test_a_deployment_goes_through_codedeploys_lifecycle_events_in_order() -> No
     assert now >= 60 + 2 * 60  # one linear interval, then the termination wait
 
 
-def test_deploy_dry_run_shows_the_configuration_and_refuses_a_bad_appspec(tmp_path: Path) -> None:
+def code_deploy_app(tmp_path: Path) -> App:
+    """A CODE_DEPLOY app's files, ready for `hakobu deploy`."""
     app = App(tmp_path)
     toml = TOML.format(name="CodeDeployDefault.ECSCanary10Percent5Minutes")
     app_dir(tmp_path, toml)
@@ -397,6 +405,11 @@ def test_deploy_dry_run_shows_the_configuration_and_refuses_a_bad_appspec(tmp_pa
         )
     )
     (tmp_path / "servicedef.json").write_text(json.dumps(SERVICE))
+    return app
+
+
+def test_deploy_dry_run_shows_the_configuration_and_refuses_a_bad_appspec(tmp_path: Path) -> None:
+    app = code_deploy_app(tmp_path)
     planned = app.hakobu("deploy", "--dry-run")
     assert planned.returncode == 0, planned.stderr
     assert "CODE_DEPLOY CodeDeployDefault.ECSCanary10Percent5Minutes, one minute = 0.5 s" in (
@@ -411,6 +424,44 @@ def test_deploy_dry_run_shows_the_configuration_and_refuses_a_bad_appspec(tmp_pa
     assert (
         "appspec.yaml:9:" in refused.stderr and "LoadBalancerInfo.ContainerPort" in refused.stderr
     )
+
+
+def in_progress(tmp_path: Path, strategy: str, revision: str = "web:7") -> None:
+    """The service's state: a blue/green deployment of ``revision`` at AfterAllowTestTraffic."""
+    directory = records.service_dir(tmp_path, "web")
+    directory.mkdir(parents=True, exist_ok=True)
+    blue = Deployment("ecs-svc/1", ACTIVE, "web:6", 3, rollout_state=COMPLETED)
+    green = Deployment(
+        "ecs-svc/2", PRIMARY, revision, 3, stage=POST_TEST_TRAFFIC_SHIFT, replaces=blue.id,
+        strategy=strategy,
+    )  # fmt: skip
+    state = ServiceState("web", "web", "local", "default", desired_count=3)
+    state.deployments = [green, blue]
+    records.write_state(directory, state)
+
+
+def test_one_code_deploy_deployment_at_a_time_per_deployment_group(tmp_path: Path) -> None:
+    """CreateDeployment refuses a second deployment while one is in progress (CodeDeploy's
+    DeploymentLimitExceededException); ECS's own blue/green replaces the one in progress."""
+    app = code_deploy_app(tmp_path)
+    in_progress(tmp_path, codedeploy.CODE_DEPLOY)
+    for extra in ((), ("--force-new-deployment",)):
+        refused = app.hakobu("deploy", "--dry-run", *extra)
+        assert refused.returncode == 2 and refused.stdout == ""
+        [line] = [e for e in refused.stderr.splitlines() if "warning:" not in e]
+        assert (
+            "DeploymentLimitExceededException: The Deployment Group 'web' already has an " in line
+        )
+        assert "active Deployment 'ecs-svc/2' (web:7, at AfterAllowTestTraffic)" in line
+        assert "`hakobu deploy --stop`" in line
+    # The revision in progress again, not forced: no new deployment, nothing refused (a
+    # controller that died mid-deployment is restarted this way and resumes it).
+    in_progress(tmp_path, codedeploy.CODE_DEPLOY, revision="web:1")
+    resumed = app.hakobu("deploy", "--dry-run")
+    assert resumed.returncode == 0 and "would keep web:1" in resumed.stdout, resumed.stderr
+    in_progress(tmp_path, "BLUE_GREEN")  # ECS's own: replaced, as ECS does
+    native = app.hakobu("deploy", "--dry-run")
+    assert native.returncode == 0 and "would deploy web:1" in native.stdout, native.stderr
 
 
 def test_ps_names_the_stage_by_codedeploys_lifecycle_event() -> None:

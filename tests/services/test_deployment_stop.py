@@ -1,11 +1,13 @@
 """Stopping blue/green deployments and their hooks, without containers: a hook (a real local
 command) that is stopped by ``deploy --stop`` or the controller's shutdown, or that exits leaving
 something behind, ends with everything it started; a stop that comes once the original tasks are
-being terminated is refused; ``deploy --stop --dry-run`` changes nothing."""
+being terminated is refused, and ``deploy --stop`` says so; ``deploy --stop --dry-run`` changes
+nothing."""
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import threading
 from dataclasses import replace
 from pathlib import Path
@@ -15,7 +17,12 @@ from tests.engines.conftest import App, wait_for
 
 from hakobu.containers.runtime import PodmanRuntime
 from hakobu.engines.local.service import codedeploy, records
-from hakobu.engines.local.service.bluegreen import CLEAN_UP, POST_TEST_TRAFFIC_SHIFT, PRE_SCALE_UP
+from hakobu.engines.local.service.bluegreen import (
+    CLEAN_UP,
+    POST_PRODUCTION_TRAFFIC_SHIFT,
+    POST_TEST_TRAFFIC_SHIFT,
+    PRE_SCALE_UP,
+)
 from hakobu.engines.local.service.controller import ServiceController
 from hakobu.engines.local.service.hooks import HookResult, run_hooks
 from hakobu.engines.local.service.lifecycle import Lifecycle
@@ -182,6 +189,56 @@ def test_a_stop_that_comes_at_clean_up_is_refused(tmp_path: Path) -> None:
         "(service web) (deployment ecs-svc/1) not stopped: the original tasks are already "
         "being terminated."
     ]
+
+
+def test_deploy_stop_reports_a_stop_the_controller_refused(tmp_path: Path) -> None:
+    """`deploy --stop` at AfterAllowTraffic passes the command's check; the deployment reaches
+    CLEAN_UP before the controller reads the request, and the real lifecycle refuses it. The
+    command must not claim the stop: exit 1, with the controller's reason."""
+    (tmp_path / "hakobu.toml").write_text('[app]\nname = "web"\n')
+    directory = records.service_dir(tmp_path, "web")
+    directory.mkdir(parents=True)
+    state = blue_and_green(POST_PRODUCTION_TRAFFIC_SHIFT)
+    records.write_state(directory, state)
+    records.write_desired(directory, code_deploy(tmp_path, "true"))
+
+    def controller() -> None:
+        """The controller's part around the real lifecycle: it holds the lock, finds the stop
+        request, and advances the deployment, which moved on to CLEAN_UP meanwhile."""
+        with (directory / records.CONTROLLER_LOCK).open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            locked.set()
+
+            def requested() -> bool:
+                desired = records.read_desired(directory)
+                return desired is not None and desired.stop_deployment == "ecs-svc/1"
+
+            assert wait_for(requested, timeout=30)
+            desired = records.read_desired(directory)
+            assert desired is not None
+            state.deployments[0].stage = CLEAN_UP
+            lifecycle = Lifecycle(records.EventLog(directory), tmp_path)
+            lifecycle.advance(state, codedeploy.service_for(desired), desired, green_healthy=3)
+            state.applied_generation = desired.generation
+            records.write_state(directory, state)
+            done.wait(60)
+
+    locked, done = threading.Event(), threading.Event()
+    thread = threading.Thread(target=controller, daemon=True)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        stopped = App(tmp_path).hakobu("deploy", "--stop", "--timeout", "20", timeout=60)
+    finally:
+        done.set()
+        thread.join(10)
+    assert stopped.returncode == 1, stopped.stderr
+    assert stopped.stdout.splitlines()[-1] == (
+        "deployment ecs-svc/1 not stopped: the original tasks are already being terminated."
+    )
+    assert "Traceback" not in stopped.stderr
+    green = records.read_state(directory)
+    assert green is not None and green.deployments[0].rollout_state == IN_PROGRESS
 
 
 def test_deleting_the_service_ends_the_hook_it_is_running(tmp_path: Path) -> None:

@@ -107,6 +107,10 @@ def _follow(
         events_from=offset,
         revision=revision,
     )
+    return _report(app, args, outcome)
+
+
+def _report(app: AppConfig, args: argparse.Namespace, outcome: api.Outcome) -> int:
     if args.json:
         common.print_json(api.describe(app.root, outcome.state))
     else:
@@ -123,10 +127,20 @@ def _stop(app: AppConfig, args: argparse.Namespace) -> int:
     offset = api.events_size(directory)
     stopped, generation = api.stop_deployment(app, detect_runtime(), name)
     if not args.json:
-        print(f"stopping deployment {stopped} of service {name}; traffic returns to the original")
+        print(f"stopping deployment {stopped} of service {name} (unless it is past stopping)")
     if args.no_wait:
         return 0
-    return _follow(app, args, directory, generation, offset)
+    # The controller may refuse the stop (the deployment reached its clean-up meanwhile): the
+    # outcome says which, and the exit code with it.
+    outcome = api.wait_for_stop(
+        directory,
+        generation,
+        stopped,
+        on_event=None if args.json else services.print_event,
+        timeout=args.timeout,
+        events_from=offset,
+    )
+    return _report(app, args, outcome)
 
 
 def _print_plan(plan: api.DeployPlan, as_json: bool, prefix: str = "would ") -> None:

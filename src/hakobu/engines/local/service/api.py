@@ -25,10 +25,18 @@ from hakobu.engines.local.plan import TaskPlan
 from hakobu.engines.local.service import codedeploy, records, revisions
 from hakobu.engines.local.service.bluegreen import CLEAN_UP
 from hakobu.engines.local.service.describe import active_services, describe, service_names
-from hakobu.engines.local.service.records import ACTIVE, INACTIVE, Desired, ServiceState
+from hakobu.engines.local.service.records import (
+    ACTIVE,
+    FAILED,
+    IN_PROGRESS,
+    INACTIVE,
+    Desired,
+    ServiceEvent,
+    ServiceState,
+)
 from hakobu.engines.local.service.settings import app_target_group, listener_port
-from hakobu.engines.local.service.waiting import Outcome, events_size, wait
-from hakobu.errors import ConfigError, HakobuError, InputError, UsageError
+from hakobu.engines.local.service.waiting import EventSink, Outcome, events_size, wait
+from hakobu.errors import ConfigError, HakobuError, InputError, TaskFailedError, UsageError
 from hakobu.spec.load import LoadedTaskDefinition
 from hakobu.spec.service import LoadedServiceDefinition
 
@@ -49,6 +57,7 @@ __all__ = [
     "stop_deployment",
     "stop_services",
     "wait",
+    "wait_for_stop",
 ]
 
 CONTROLLER_MODULE = "hakobu.engines.local.service.controller_main"
@@ -115,11 +124,14 @@ def plan_deploy(
     desired = _desired_count(records.read_desired(directory), current, model.desired_count)
     breaker = config.circuit_breaker
     port = listener_port(app, env, model)
+    new_deployment = force or primary is None or primary.task_definition != revision
+    if new_deployment and primary is not None:
+        _check_no_active_code_deploy(model.name, primary)
     return DeployPlan(
         service=model.name,
         revision=revision,
         new_revision=new,
-        new_deployment=force or primary is None or primary.task_definition != revision,
+        new_deployment=new_deployment,
         desired_count=desired,
         listener=f"{LISTEN_HOST}:{port}" if model.load_balancer else None,
         minimum_healthy_tasks=model.deployment.minimum_healthy_tasks(desired),
@@ -130,6 +142,21 @@ def plan_deploy(
         traffic_steps=tuple(config.traffic_steps()),
         test_listener=_test_listener(app, env),
         codedeploy=cd,
+    )
+
+
+def _check_no_active_code_deploy(name: str, primary: records.Deployment) -> None:
+    """One deployment at a time per CodeDeploy deployment group: CreateDeployment fails with
+    DeploymentLimitExceededException, "The Deployment Group '...' already has an active
+    Deployment '...'", while one is in progress (ECS's own controller instead replaces a
+    deployment in progress, and so does hakobu). Locally the group is the service's."""
+    if primary.strategy != codedeploy.CODE_DEPLOY or primary.rollout_state != IN_PROGRESS:
+        return
+    stage = codedeploy.stage_label(primary)
+    raise UsageError(
+        f"DeploymentLimitExceededException: The Deployment Group '{name}' already has an active "
+        f"Deployment '{primary.id}' ({primary.task_definition}, at {stage}): wait for it to end "
+        "(`hakobu ps`), or stop it and roll back with `hakobu deploy --stop`"
     )
 
 
@@ -254,6 +281,54 @@ def stop_deployment(app: AppConfig, runtime: ContainerRuntime, name: str) -> tup
         records.write_desired(directory, previous)
     ensure_controller(runtime, directory, previous)
     return primary.id, previous.generation
+
+
+class _StopRefused(Exception):
+    """The controller's event that it did not stop the deployment (ends ``wait_for_stop``)."""
+
+
+def wait_for_stop(
+    directory: Path,
+    generation: int,
+    deployment_id: str,
+    *,
+    on_event: EventSink | None = None,
+    timeout: float = 600.0,
+    events_from: int | None = None,
+) -> Outcome:
+    """What became of ``stop_deployment``: ok once the deployment failed on request and the
+    service is steady on the original tasks again; not ok when the controller refused the stop
+    (the deployment had reached CLEAN_UP when it read the request: its event says why) or the
+    deployment ended some other way first."""
+    refused = f"(deployment {deployment_id}) not stopped: "
+
+    def watch(event: ServiceEvent) -> None:
+        if on_event is not None:
+            on_event(event)
+        if refused in event.message:
+            raise _StopRefused(event.message.split(refused, 1)[1])
+
+    try:
+        outcome = wait(
+            directory, generation, on_event=watch, timeout=timeout, events_from=events_from
+        )
+    except _StopRefused as e:
+        state = records.read_state(directory)
+        if state is None:  # pragma: no cover - the controller wrote it before its event
+            raise TaskFailedError(f"deployment {deployment_id} not stopped: {e}") from e
+        return Outcome(False, f"deployment {deployment_id} not stopped: {e}", state)
+    stopped = outcome.state.deployment(deployment_id)
+    if stopped is None or stopped.rollout_state != FAILED:
+        ended = stopped.rollout_state.lower() if stopped else "ended"
+        message = f"deployment {deployment_id} not stopped: it {ended} first"
+        return Outcome(False, message, outcome.state)
+    primary = outcome.state.primary()
+    back_on = f" on {primary.task_definition} ({primary.id})" if primary else ""
+    return Outcome(
+        outcome.ok,
+        f"deployment {deployment_id} stopped; {outcome.message}{back_on}",
+        outcome.state,
+    )
 
 
 def deployment_to_stop(app: AppConfig, name: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import sys
-import time
 from collections.abc import Iterable
 
 from hakobu.config import CPU_UTILIZATION, REQUESTS_PER_TARGET, AutoscalingConfig
@@ -89,7 +88,7 @@ class Autoscaler:
                 )
             return
         self._failed_readings = 0
-        self._cpu.record(time.time(), used, tasks)
+        self._cpu.record(used, tasks)  # each reading at the engine's time, not ours on return
 
     def decide(self, now: float, current: int, *, deploying: bool) -> Decision | None:
         policy = self.target.policy(CPU_UTILIZATION)

@@ -13,16 +13,19 @@ and "When Amazon ECS collects metrics, it collects multiple data points every mi
 aggregates them to one data point before sending the data to CloudWatch" (every 20 s for the
 high-resolution metrics). Locally: the engine's cumulative CPU time of each running task's
 containers is read three times a period; each sample is the CPU the tasks used since the last
-one over what they reserved in that time (task ``cpu`` units, 1024 to a vCPU), and the period's
-datapoint is the average of its samples. A period without a sample (no running task, or no
-figures from the engine) has no datapoint, as CloudWatch has none for a service with no running
-task: target tracking's alarms then do nothing.
+one over what they reserved in that time (task ``cpu`` units, 1024 to a vCPU), the time being
+the engine's own for each reading (when it read the cgroup, not when its command returned), and
+the period's datapoint is the average of its samples. A period without a sample (no running
+task, or no figures from the engine) has no datapoint, as CloudWatch has none for a service with
+no running task: target tracking's alarms then do nothing.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+
+from hakobu.containers.runtime import CpuReading
 
 CPU_UNITS_PER_VCPU = 1024
 SAMPLES_PER_PERIOD = 3  # ECS's 20 s samples in CloudWatch's 60 s period
@@ -67,14 +70,15 @@ class CpuUtilization:
     def sample_every(self) -> float:
         return self.period_seconds / SAMPLES_PER_PERIOD
 
-    def record(self, at: float, used: Mapping[str, float], tasks: Sequence[TaskCpu]) -> None:
-        """One reading: ``used`` is each container's cumulative CPU seconds at ``at``."""
+    def record(self, readings: Mapping[str, CpuReading], tasks: Sequence[TaskCpu]) -> None:
+        """One reading: each container's cumulative CPU seconds and when the engine read it."""
         used_seconds = reserved_seconds = 0.0
         last: dict[str, tuple[float, float]] = {}
         for task in tasks:
-            if not task.containers or any(name not in used for name in task.containers):
+            if not task.containers or any(name not in readings for name in task.containers):
                 continue  # not running yet, or gone: not a task of this sample
-            total = sum(used[name] for name in task.containers)
+            total = sum(readings[name].seconds for name in task.containers)
+            at = max(readings[name].at for name in task.containers)  # read within a moment
             last[task.task_id] = (total, at)
             previous = self._last.get(task.task_id)
             if previous is None or total < previous[0] or at <= previous[1]:
