@@ -94,6 +94,10 @@ class TaskSupervisor:
             c.definition.name: threading.Event() for c in plan.containers
         }
         self._started: set[str] = set()
+        # Containers whose engine start is under way: a stop waits for it to end, so that it
+        # never skips a container that is just starting (it would run on, unstopped and
+        # its last lines unread, until the task's resources are removed).
+        self._starting: set[str] = set()
         self._tails: list[tuple[K8sFileTail, threading.Thread, threading.Event]] = []
         self.state = self._initial_state()
         self._router = self._log_router(console, log_settings or LogSettings())
@@ -275,13 +279,25 @@ class TaskSupervisor:
 
     def _start(self, planned: PlannedContainer) -> None:
         name = planned.definition.name
-        self.runtime.start(planned.spec.name)
+        with self._cv:
+            if self._stop.is_set():
+                return
+            self._starting.add(name)
+        try:
+            self.runtime.start(planned.spec.name)
+        except BaseException:
+            with self._cv:
+                self._starting.discard(name)
+                self._cv.notify_all()
+            raise
         started = time.time()
         with self._cv:
             status = self.state.container(name)
             status.last_status = state.RUNNING
             status.started_at = started
             self._started.add(name)
+            self._starting.discard(name)
+            self._cv.notify_all()
             self._save()
         threading.Thread(target=self._watch_exit, args=(planned, started), daemon=True).start()
         check = planned.definition.health_check
@@ -370,6 +386,9 @@ class TaskSupervisor:
     def _stop_container(self, planned: PlannedContainer) -> None:
         """SIGTERM, then SIGKILL after the container's own stopTimeout, as ECS stops it."""
         name = planned.definition.name
+        with self._cv:
+            while name in self._starting:
+                self._cv.wait(0.5)
         if name not in self._started or self._exited[name].is_set():
             return
         with contextlib.suppress(HakobuError):
