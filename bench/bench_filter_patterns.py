@@ -16,16 +16,25 @@ prepared outside the timing. What one pattern derives from an event serves the n
 meets it: the JSON object is parsed once per event (filter_eval.load_object keeps the last
 parse, keyed by the message object), as it is in the router. Before that, literal pre-filters
 refuse most events without parsing or splitting (filter_prefilter), and space-delimited
-patterns read only the fields they test (filter_space). A prepared-event object was tried and
-dropped: building one per event cost more (0.3-0.4 us) than it saved.
+patterns read only the fields they test (filter_space). A space-delimited condition's text is
+looked for at its field's place: ``[..., status_code = 5*, bytes]`` refuses a JSON line whose
+``"latency": 512`` is not its last field but one, which it used to split (1.0-1.7 us -> 0.5-0.8
+us per JSON line). Tried and dropped: a prepared-event object (building one per event cost more,
+0.3-0.4 us, than it saved); splitting the last words with str.rsplit (its Python checks cost more
+than the refusal's one regex call); orjson for the parse (2-2.5x faster, but an exact guard for
+its >64-bit integers, which it turns into floats, costs about as much as json's parse here).
 
-Measured on the 2-core shared machine, four runs (figures move with its load; each ratio is taken
-in one process, rounds alternating): the mixed-set ratio went from 0.43-0.48 to 0.91-1.05 (hakobu
-1.0-1.2M to 2.1-2.3M evaluations/s, moto 2.0-2.5M/s). Per event kind, hakobu is about twice
-moto's speed on plain text lines, 1.2x on access-log lines and 0.6x on JSON lines, where parsing
-the line alone (json's C scanner, 2.5-3 us) costs about what moto spends on all twelve patterns;
-on the patterns moto answers without looking, 0.36-0.41. On FilterLogEvents' way (a new moto
-filter per event) hakobu is 4.9-5.1x faster; on the terms both evaluate, 4.7-5.8x.
+Measured on the 2-core shared machine (figures move with its load; each ratio is taken in one
+process, rounds alternating): the mixed-set ratio went from 0.43-0.48 to 0.91-1.05, then, with the
+refusals at a field's place, a closure for four terms and a call less per JSON parse, to 0.86-1.17
+over eight runs (six of them 0.95-1.04; two runs of the previous code, the same hour, 0.90-0.95):
+not yet reliably above 1 on this machine. Old and new code timed in one process, interleaved, spend
+11-15% less per event (5.9-6.3 us -> 5.1-5.6 us for the twelve patterns): 15-19% less on JSON lines,
+8-23% on access-log lines, 5-11% on plain lines. Per event kind, hakobu is about 2.2x moto's speed
+on plain text lines, 1.3x on access-log lines and 0.75-0.8x on JSON lines, where parsing the line
+(json's C scanner, 2.5-3 us) costs about half of what moto spends on all twelve patterns; on the
+patterns moto answers without looking, 0.35-0.44 (was 0.36-0.41). On FilterLogEvents' way (a new
+moto filter per event) hakobu is 3.9-8.1x faster; on the terms both evaluate, 5.4-7.1x.
 """
 
 from __future__ import annotations

@@ -198,7 +198,9 @@ def store_batches(log: Path) -> list[WriteBatch]:
         run = EventRun(GROUP, stream)
         part = slice(first, first + FLUSH_EVENTS)
         sources = ["stdout"] * len(times[part])
-        run.extend(times[part], messages[part], task_id=TASK_ID, container="app", sources=sources)
+        run.extend_messages(
+            times[part], messages[part], task_id=TASK_ID, container="app", sources=sources
+        )
         batches.append(WriteBatch(runs=[run], offsets={(TASK_ID, "app"): offsets[part][-1]}))
     return batches
 

@@ -27,7 +27,7 @@ def batches(start_ms: int) -> list[WriteBatch]:
     for first in range(0, EVENTS, FLUSH_EVENTS):
         numbers = range(first, min(first + FLUSH_EVENTS, EVENTS))
         run = EventRun(GROUP, f"web/app/task{first // FLUSH_EVENTS % 4}")
-        run.extend(
+        run.extend_messages(
             [start_ms + n for n in numbers],
             [f'{{"logType": "{_kind(n)}", "n": {n}}}' for n in numbers],
             task_id="t",

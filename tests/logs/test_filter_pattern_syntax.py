@@ -531,6 +531,17 @@ SPACE_PATTERNS = [
     "[a, b = %a+b%, c]",
     "[..., a = b]",
     "[a = a]",
+    # the text a field needs at its start or end, at the field's place (filter_prefilter)
+    "[..., b = a*, c]",
+    "[..., b = ab, c]",
+    "[..., b = *b, c, d]",
+    "[..., b = a* || b = b*, c]",
+    '[..., b = "a b", c]',
+    '[..., b = "[a", c, d]',
+    "[a, ..., b = b*, c]",
+    "[a, b = a*, c]",
+    "[a, b, c = ab]",
+    '[a = "[a", b, c = b*]',
 ]
 
 
@@ -639,6 +650,7 @@ WALKED_PATTERNS = [
     "{ $.*.b NOT EXISTS || $.a[*].b = *x* }",
     "{ $.a.b IS FALSE || $.b[0] IS NULL }",
     "{ $.c = *0 && $.a >= 0.5 }",
+    "{ $.a.* = 1 || $.b[*] NOT EXISTS || $.c[*][0] IS TRUE }",
 ]
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime, timedelta
+from itertools import accumulate
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,12 @@ from tests.logs.taskdefs import (
 )
 
 from hakobu.logs.candidates import CandidateSelect, candidates, literal_of
-from hakobu.logs.events import AWSLOGS_MAX_EVENT_BYTES, parse_rfc3339_ms, parse_rfc3339_ms_many
+from hakobu.logs.events import (
+    AWSLOGS_MAX_EVENT_BYTES,
+    _one_day,
+    parse_rfc3339_ms,
+    parse_rfc3339_ms_many,
+)
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.masking import SecretMasker
 from hakobu.logs.router import LogRouter, drain_archive
@@ -442,12 +448,14 @@ def test_subscriptions_match_only_candidates_yet_miss_nothing(pattern: str) -> N
     rng = random.Random(pattern)
     for _ in range(30):
         run = [rng.choice(SUBSCRIPTION_MESSAGES) for _ in range(rng.randint(1, 200))]
-        picked = CandidateSelect(select, {"g": [pattern]})("g", run)
+        ends = list(accumulate(map(len, run)))
+        picked = CandidateSelect(select, {"g": [pattern]})("g", ends, "".join(run))
         assert picked == select("g", run)
     if pattern == SUBSCRIPTION_PATTERNS[0]:
         assert literal_of(pattern) == '"ErrorLog"'
         run = ['{"logType": "AccessLog"}'] * 1000 + ['{"logType": "ErrorLog"}']
-        assert candidates(run, ['"ErrorLog"']) == [1000]  # what the filter is run on
+        ends = list(accumulate(map(len, run)))
+        assert candidates(ends, "".join(run), ['"ErrorLog"']) == [1000]  # what is matched
 
 
 def test_times_of_a_batch_are_parsed_as_one_by_one() -> None:
@@ -464,7 +472,7 @@ def test_times_of_a_batch_are_parsed_as_one_by_one() -> None:
         + stamps("2024-05-01T10:00:{s:02d}.{f:09d}+02:00"),  # a DST change inside a batch
     ]
     for batch in batches:
-        assert parse_rfc3339_ms_many(batch) == [parse_rfc3339_ms(s) for s in batch]
+        assert list(parse_rfc3339_ms_many(batch)) == [parse_rfc3339_ms(s) for s in batch]
     for bad in ("2024-05-01T10:00:00.123456789Q", "2024-13-01T10:00:00.123456789Z"):
         broken = stamps("2024-05-01T10:00:{s:02d}.{f:09d}Z")
         broken[33] = bad if len(bad) == len(broken[0]) else broken[33]
@@ -474,6 +482,49 @@ def test_times_of_a_batch_are_parsed_as_one_by_one() -> None:
     broken[7] = broken[7][:20] + "12x456789Z"
     with pytest.raises(ValueError):
         parse_rfc3339_ms_many(broken)
+
+
+def test_times_of_one_day_computed_by_columns_are_checked_as_one_by_one() -> None:
+    """Conmon's batches (one layout, one day, one zone) are computed by columns: each field's
+    range is checked there, and anything else is left to the stamp-by-stamp paths."""
+
+    def stamps(
+        hour: int, fmt: str = "2024-05-01T{h:02d}:{m:02d}:{s:02d}.{f:09d}+00:00"
+    ) -> list[str]:
+        return [
+            fmt.format(h=hour, m=n % 60, s=(n * 7) % 60, f=(n * 7_919_777) % 10**9)
+            for n in range(120)
+        ]
+
+    batches = [stamps(hour) for hour in (0, 9, 19, 20, 23)]
+    batches.append([f"2024-05-01T21:07:33.{n * 7_919_777 % 10**9:09d}+00:00" for n in range(99)])
+    batches.append([f"2024-05-01T{n % 24:02d}:{n % 60:02d}:07.123Z" for n in range(99)])
+    batches += [stamps(23)[:60] + stamps(0, "2024-05-02T{h:02d}:{m:02d}:{s:02d}.{f:09d}+00:00")]
+    batches.append(stamps(12, "2024-05-01T{h:02d}:{m:02d}:{s:02d}.{f:09d}Z"))
+    batches.append(stamps(12, "2024-05-01T{h:02d}:{m:02d}:{s:02d},{f:06d}-09:30"))
+    for batch in batches:
+        assert list(parse_rfc3339_ms_many(batch)) == [parse_rfc3339_ms(s) for s in batch]
+    by_columns = [b for b in batches if b[0].endswith("+00:00") and b[0][:10] == b[-1][:10]]
+    assert len(by_columns) == 6
+    assert all(_one_day(b, b[0], "+00:00") is not None for b in by_columns)
+    good = stamps(10)
+    for bad in (
+        "2024-05-01T24:00:00.000000000+00:00",
+        "2024-05-01T29:00:00.000000000+00:00",
+        "2024-05-01T10:60:00.000000000+00:00",
+        "2024-05-01T10:00:60.000000000+00:00",  # a leap second: refused, as fromisoformat does
+        "2024-05-01T10:00:0\u0663.000000000+00:00",  # a digit, but not an ASCII one
+        "2024-05-01T10:00:00.00000000a+00:00",
+        "2024-05-01T10:00:00.000000000+00:01",
+    ):
+        broken = [*good[:50], bad, *good[50:]]
+        try:
+            expected = [parse_rfc3339_ms(s) for s in broken]
+        except ValueError:
+            with pytest.raises(ValueError):
+                parse_rfc3339_ms_many(broken)
+        else:
+            assert list(parse_rfc3339_ms_many(broken)) == expected
 
 
 def test_masking_a_batch_masks_what_masking_each_line_masks() -> None:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections.abc import Callable, Mapping, Sequence
-from itertools import accumulate
 
+from hakobu.logs.chunks import pieces
 from hakobu.logs.filter_ast import And, Check, Compare, Expr, Or, Selector, Text
 from hakobu.logs.filter_pattern import compile_pattern
 
@@ -33,15 +33,16 @@ class CandidateSelect:
         self._select = select
         self._needles = {group: needles_of(texts) for group, texts in patterns.items()}
 
-    def __call__(self, group: str, messages: Sequence[str], text: str | None = None) -> list[int]:
-        """``text``: the messages joined, when the caller has it."""
+    def __call__(self, group: str, ends: Sequence[int], text: str) -> list[int]:
+        """The positions picked among the messages joined in ``text``, each ending at its
+        ``ends``: only the candidates are sliced out of it and matched."""
         needles = self._needles.get(group)
-        found = candidates(messages, needles, text) if needles else None
+        found = candidates(ends, text, needles) if needles else None
         if found is None:
-            return self._select(group, messages)
+            return self._select(group, pieces(text, ends, range(len(ends))))
         if not found:
             return []
-        picked = self._select(group, [messages[i] for i in found])
+        picked = self._select(group, pieces(text, ends, found))
         return [found[i] for i in picked]
 
 
@@ -65,15 +66,11 @@ def literal_of(pattern_text: str) -> str | None:
     return max(sorted(required), key=len) if required else None
 
 
-def candidates(
-    messages: Sequence[str], needles: Sequence[str], text: str | None = None
-) -> list[int] | None:
-    """The positions of the messages holding one of ``needles`` or a backslash, in order; None
-    when they are so many that matching every message is as cheap. ``text``: the messages
-    joined, when the caller has it."""
-    text = "".join(messages) if text is None else text
-    ends = list(accumulate(map(len, messages)))
-    most = len(messages) // 4 + 1
+def candidates(ends: Sequence[int], text: str, needles: Sequence[str]) -> list[int] | None:
+    """The positions of the messages joined in ``text`` (each ending at its ``ends``) that hold
+    one of ``needles`` or a backslash, in order; None when they are so many that matching
+    every message is as cheap."""
+    most = len(ends) // 4 + 1
     found: set[int] = set()
     for needle in (*needles, "\\"):
         start = text.find(needle)

@@ -38,18 +38,21 @@ Row = tuple[Any, ...]  # a chunks row, its columns in the order of CHUNK_COLUMNS
 
 @dataclass
 class EventRun:
-    """Events of one (group, stream) in the order they came, by columns."""
+    """Events of one (group, stream) in the order they came, by columns: their times, the
+    lengths of their messages and the messages' text joined. No object per event is kept, so
+    a reader's lines and strings die when it has handed them over; a message is sliced out of
+    the text only where one is needed (``messages``)."""
 
     group: str
     stream: str
-    times: list[int] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    times: array[int] = field(default_factory=lambda: array("q"))
+    lengths: array[int] = field(default_factory=lambda: array("q"))
     task_id: Column = ""
     container: Column = ""
     source: Column = ""
-    # The messages' text joined, in pieces, when whoever added them had it (else None): joining
-    # a few pieces is cheaper than joining thousands of messages again.
-    pieces: list[str] | None = None
+    # The messages' text, in the pieces it was added in: joining a few pieces once is cheaper
+    # than joining thousands of messages again.
+    pieces: list[str] = field(default_factory=list)
     # The body being compressed on another thread (compress_with), while it is still valid.
     compressed: Future[bytes] | None = None
 
@@ -59,25 +62,22 @@ class EventRun:
     def extend(
         self,
         times: Sequence[int],
-        messages: Sequence[str],
+        text: str,
+        lengths: Sequence[int],
         *,
         task_id: str,
         container: str,
         sources: Sequence[str],
-        text: str | None = None,
     ) -> None:
-        """Add events of one task and container; ``sources`` has one stream name per event,
-        ``text`` is the messages joined, when the caller has it."""
+        """Add events of one task and container: ``text`` is their messages joined,
+        ``lengths`` the messages' lengths and ``sources`` their stream names, one per event."""
         if not times:
             return
         before = len(self.times)
         self.compressed = None
-        if text is None or (before and self.pieces is None):
-            self.pieces = None
-        else:
-            self.pieces = [*(self.pieces or ()), text]
-        self.times += times
-        self.messages += messages
+        self.pieces.append(text)
+        self.times.extend(times)
+        self.lengths.extend(lengths)
         if sources.count(sources[0]) != len(sources):
             self.source = _values(self.source, before) + list(sources)
             self.task_id = _merged(self.task_id, before, task_id, len(times))
@@ -86,38 +86,65 @@ class EventRun:
         for name, value in zip(_COLUMNS, (task_id, container, sources[0]), strict=True):
             setattr(self, name, _merged(getattr(self, name), before, value, len(times)))
 
+    def extend_messages(
+        self,
+        times: Sequence[int],
+        messages: Sequence[str],
+        *,
+        task_id: str,
+        container: str,
+        sources: Sequence[str],
+    ) -> None:
+        """``extend`` with the messages one by one."""
+        lengths = array("q", map(len, messages))
+        self.extend(
+            times,
+            "".join(messages),
+            lengths,
+            task_id=task_id,
+            container=container,
+            sources=sources,
+        )
+
     def append(self, event: LogEvent) -> None:
         self.extend(
-            [event.timestamp_ms],
-            [event.message],
+            (event.timestamp_ms,),
+            event.message,
+            (len(event.message),),
             task_id=event.task_id,
             container=event.container,
-            sources=[event.stream],
+            sources=(event.stream,),
         )
+
+    @property
+    def messages(self) -> list[str]:
+        """The messages, sliced out of the text."""
+        return slices(self.text(), self.lengths)
 
     def compress_with(self, executor: Executor) -> None:
         """Start compressing the run's body on ``executor``: zlib releases the GIL, so it goes
         on while this thread does other work. Packing it is left here, as it needs the GIL."""
         self.compressed = executor.submit(
-            zlib.compress, pack(self.times, self.messages, self.text()), _LEVEL
+            zlib.compress, pack(self.times, self.lengths, self.text()), _LEVEL
         )
 
     def body(self) -> bytes:
         if self.compressed is not None:
             return self.compressed.result()
-        return zlib.compress(pack(self.times, self.messages, self.text()), _LEVEL)
+        return zlib.compress(pack(self.times, self.lengths, self.text()), _LEVEL)
 
     def text(self) -> str:
         """The messages joined."""
-        if self.pieces is None or len(self.pieces) != 1:
-            self.pieces = ["".join(self.messages if self.pieces is None else self.pieces)]
+        if len(self.pieces) != 1:
+            self.pieces = ["".join(self.pieces)]
         return self.pieces[0]
 
     def kept(self, wanted: Sequence[bool]) -> EventRun:
         """The run without the events whose ``wanted`` is false."""
         run = EventRun(self.group, self.stream)
-        run.times = list(compress(self.times, wanted))
-        run.messages = list(compress(self.messages, wanted))
+        run.times = array("q", compress(self.times, wanted))
+        run.lengths = array("q", compress(self.lengths, wanted))
+        run.pieces = ["".join(compress(self.messages, wanted))]
         for name in _COLUMNS:
             value = getattr(self, name)
             setattr(run, name, value if isinstance(value, str) else list(compress(value, wanted)))
@@ -136,6 +163,21 @@ class EventRun:
                 self.value("task_id", i),
                 self.value("source", i),
             )
+
+
+def slices(text: str, lengths: Iterable[int], wanted: Iterable[int] | None = None) -> list[str]:
+    """The pieces of ``text`` of the given ``lengths``, one after the other (only those at the
+    positions ``wanted``, when given)."""
+    ends = list(accumulate(lengths))
+    if wanted is not None:
+        return pieces(text, ends, wanted)
+    return list(map(text.__getitem__, map(slice, [0, *ends[:-1]], ends)))
+
+
+def pieces(text: str, ends: Sequence[int], wanted: Iterable[int]) -> list[str]:
+    """The pieces of ``text`` at the positions ``wanted``, each ending at its ``ends``, the
+    next starting there."""
+    return [text[ends[i - 1] if i else 0 : ends[i]] for i in wanted]
 
 
 def _values(column: Column, count: int) -> list[str]:
@@ -168,17 +210,18 @@ CHUNK_COLUMNS = (
 )
 
 
-def pack(times: Sequence[int], messages: Sequence[str], text: str) -> bytes:
-    """A chunk's body before compression; ``text`` is the messages joined."""
-    stamps, lengths = array("q", times), array("q", map(len, messages))
+def pack(times: array[int], lengths: array[int], text: str) -> bytes:
+    """A chunk's body before compression: ``text`` is the messages joined, ``lengths`` their
+    lengths."""
     if _SWAP:
-        stamps.byteswap()
+        times, lengths = array("q", times), array("q", lengths)
+        times.byteswap()
         lengths.byteswap()
-    return b"".join((stamps, lengths, text.encode("utf-8", "surrogatepass")))
+    return b"".join((times, lengths, text.encode("utf-8", "surrogatepass")))
 
 
-def decode(body: bytes, count: int) -> tuple[array[int], list[str]]:
-    """The times and messages of a chunk's body."""
+def decode_columns(body: bytes, count: int) -> tuple[array[int], array[int], str]:
+    """The times, the messages' lengths and the messages joined of a chunk's body."""
     raw = zlib.decompress(body)
     stamps, lengths = array("q"), array("q")
     stamps.frombytes(raw[: 8 * count])
@@ -186,10 +229,13 @@ def decode(body: bytes, count: int) -> tuple[array[int], list[str]]:
     if _SWAP:
         stamps.byteswap()
         lengths.byteswap()
-    text = raw[16 * count :].decode("utf-8", "surrogatepass")
-    ends = list(accumulate(lengths))
-    starts = [0, *ends[:-1]]
-    return stamps, list(map(text.__getitem__, map(slice, starts, ends)))
+    return stamps, lengths, raw[16 * count :].decode("utf-8", "surrogatepass")
+
+
+def decode(body: bytes, count: int) -> tuple[array[int], list[str]]:
+    """The times and messages of a chunk's body."""
+    stamps, lengths, text = decode_columns(body, count)
+    return stamps, slices(text, lengths)
 
 
 def row(seq_first: int, group_id: int, stream_id: int, now: int, run: EventRun) -> Row:
@@ -292,11 +338,11 @@ TIME = itemgetter(3)
 def kept_row(chunk: Chunk, oldest: int) -> Row | None:
     """The columns from ``first_ms`` on of the chunk without its events older than ``oldest``
     (None: nothing is left); the events kept keep their sequence numbers."""
-    times, messages = decode(chunk.body, chunk.count)
+    times, lengths, text = decode_columns(chunk.body, chunk.count)
     wanted = list(map(oldest.__le__, times))
     if not any(wanted):
         return None
-    run = EventRun(chunk.group, chunk.stream, list(times), messages)
+    run = EventRun(chunk.group, chunk.stream, times, lengths, pieces=[text])
     if chunk.varying is None:
         run.task_id = chunk.task_id or ""
         run.container = chunk.container or ""

@@ -89,6 +89,11 @@ def _all_but(required: tuple[str, ...], excluded: tuple[str, ...]) -> Callable[[
     if not excluded and len(required) == 3:
         first, second, third = required
         return lambda message: first in message and second in message and third in message
+    if not excluded and len(required) == 4:  # "Failed to process request"
+        first, second, third, fourth = required
+        return lambda message: (
+            first in message and second in message and third in message and fourth in message
+        )
     if not required and len(excluded) == 1:
         (never,) = excluded
         return lambda message: never not in message
@@ -337,6 +342,8 @@ def any_value(steps: tuple[Step, ...], test: Test) -> Test:
     keys = 0
     while keys < len(steps) and type(steps[keys]) is str:
         keys += 1
+    if keys == 1 and len(steps) > 1 and steps[1] is WILDCARD:  # $.items[*]...: one call
+        return _key_then_any_child(str(steps[0]), any_value(steps[2:], test))
     if keys:
         return _keys_step(tuple(str(step) for step in steps[:keys]), any_value(steps[keys:], test))
     step, rest = steps[0], any_value(steps[1:], test)
@@ -357,6 +364,23 @@ def any_value(steps: tuple[Step, ...], test: Test) -> Test:
         return type(node) is list and step < len(node) and rest(node[step])
 
     return index_step
+
+
+def _key_then_any_child(key: str, rest: Test) -> Test:
+    """``.key[*]`` (or ``.key.*``): _keys_step and the wildcard step in one closure."""
+
+    def key_then_any_child(node: Any) -> bool:
+        if type(node) is not dict:
+            return False
+        node = node.get(key)  # missing: None, which has no children either
+        kind = type(node)
+        if kind is dict:
+            node = node.values()
+        elif kind is not list:
+            return False
+        return any(map(rest, node))
+
+    return key_then_any_child
 
 
 def _keys_step(keys: tuple[str, ...], rest: Test) -> Test:
@@ -407,12 +431,14 @@ def json_matcher(expr: Expr) -> Callable[[str], bool]:
         head = message[:1]
         if head != "{" and (head > " " or message.lstrip(_JSON_SPACE)[:1] != "{"):
             return False  # most text lines end here (JSON's spaces are all below "!")
+        global _last_parsed
         last_message, document = _last_parsed
         if message is not last_message:  # not parsed for an earlier pattern
             # Unescaped JSON holds its keys and strings as written: refuse before json.loads.
             if lacks is not None and lacks(message) and "\\" not in message:
                 return False
-            document = load_object(message)
+            document = parse_object(message)  # load_object, inlined: a call less per event
+            _last_parsed = (message, document)
         return document is not None and test(document)
 
     return matches

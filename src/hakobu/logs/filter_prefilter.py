@@ -16,12 +16,17 @@ refuse an event that would match. Why each rule is sound:
   the event does, before a space, or before the ``"`` or ``]`` that closes it. So the text an
   exact condition requires is at such a start and such an end, and ``ERR*`` has ``ERR`` at such
   a start: a digit that is only ever inside a word (``worker-5``) cannot begin ``[..., code = 5*]``.
+- A field after ``...`` is counted from the end: exactly as many fields follow it as the pattern
+  has after it. From where a field starts, the event's fields are the tokenizer's (a regex of
+  atomic runs reads them as filter_space does), so the text found there must be followed by the
+  rest of its field and then that many fields: ``5*`` at the start of a JSON value in the middle
+  of a line is not the last field but one.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import TypeVar
 
 from hakobu.logs.filter_ast import (
@@ -52,37 +57,79 @@ def space_literals(fields: Iterable[Field]) -> frozenset[str]:
     return frozenset(needed)
 
 
-def space_refusal(fields: Iterable[Field]) -> Callable[[str], bool] | None:
+def space_refusal(fields: Sequence[Field]) -> Callable[[str], bool] | None:
     """A test that is true for an event no space-delimited pattern with these fields can match:
     it lacks a text a condition requires (space_literals), or lacks it at a field's start or end
-    where the condition requires it there (the longest such text, by a regex). One closure: it
-    runs for every event of the group. None when no condition requires a text."""
+    where the condition requires it there (the longest such text, by a regex), or at that
+    field's place: so many fields before it, or after it when it follows ``...``. One closure:
+    it runs for every event of the group. None when no condition requires a text."""
     literals = space_literals(fields)
-    anchored: set[Anchored] = set()
-    for field in fields:
-        if field.condition is not None:
-            anchored |= _required(field.condition, _anchored_leaf)
+    anchored = _anchored_texts(fields)
     if not anchored:
         return lacks_any(literals)
-    literal, start, end = max(anchored, key=lambda a: (len(a[0]), a[1] + a[2], a))
-    escaped = re.escape(literal)
-    # The literal first, so that the regex engine scans for it; the boundaries are checked
-    # around each occurrence. A lookbehind that does not fit (the event's start) is a start.
-    regex = escaped
-    if start:
-        regex += rf'(?<![^\s"\[\]]{escaped})'
-    if end:
-        regex += r'(?![^\s"\]])'
-    search = re.compile(regex).search
+    literal, start, end, place = max(anchored, key=lambda a: (len(a[0]), a[1] + a[2], a[0], a[3]))
+    find = _anchored_finder(re.escape(literal), start, end, place)
     # A substring test refuses most events for less than the regex costs; the longest first.
     ordered = sorted(literals, key=lambda literal: (-len(literal), literal))
     if not ordered:
-        return lambda message: search(message) is None
+        return lambda message: find(message) is None
     first, *more = ordered
     if not more:
-        return lambda message: first not in message or search(message) is None
+        return lambda message: first not in message or find(message) is None
     second = more[0]
-    return lambda message: first not in message or second not in message or search(message) is None
+    return lambda message: first not in message or second not in message or find(message) is None
+
+
+# One field as filter_space reads it: the first that fits of a quoted run, a bracketed run and a
+# word, never read otherwise (atomic), so a regex of them reads the fields the tokenizer reads.
+_FIELD_RUN = r'(?>"[^"]*+"|\[[^\]]*+\]|\S++)'
+
+
+def _anchored_texts(fields: Sequence[Field]) -> set[AnchoredField]:
+    """Every text a condition requires at a field's start or end, with the field's place: the
+    number of fields before it (0 or more), or when it follows ``...``, -1 minus the number of
+    fields after it."""
+    ellipsis = next((i for i, field in enumerate(fields) if field.ellipsis), None)
+    found: set[AnchoredField] = set()
+    for position, field in enumerate(fields):
+        if field.condition is None:
+            continue
+        place = position if ellipsis is None or position < ellipsis else position - len(fields)
+        found |= {(*text, place) for text in _required(field.condition, _anchored_leaf)}
+    return found
+
+
+def _anchored_finder(
+    escaped: str, start: bool, end: bool, place: int
+) -> Callable[[str], re.Match[str] | None]:
+    """What finds the text (a regex, escaped) where a field starts or ends, at the field's
+    place. A field counted from the start with the text at its start: the fields before
+    it, then, after the quote or bracket that may open it, the text (one anchored match). Else
+    the text is looked for first, so that the regex engine scans for it, and the boundaries are
+    checked around each occurrence; a lookbehind that does not fit (the event's start) is a
+    start. A field after ``...``: then the rest of it and the fields after it (_tail)."""
+    boundary = r'(?![^\s"\]])' if end else ""
+    if start and place >= 0:
+        regex = r"\s*+" + rf"(?:{_FIELD_RUN}\s*+)" * place + r'["\[]?' + escaped + boundary
+        return re.compile(regex).match
+    regex = escaped + (rf'(?<![^\s"\[\]]{escaped})' if start else "") + boundary
+    if place < 0:
+        regex += _tail(escaped, end, -1 - place)
+    return re.compile(regex).search
+
+
+def _tail(escaped: str, end: bool, after: int) -> str:
+    """The rest of a regex that found the text at a field's start or end: the rest of that
+    field, then exactly ``after`` fields to the event's end. The field holding a text at its
+    start is a quoted run when a quote opens it, a bracketed run when a bracket does, else the
+    word to the next space; one holding it at its end ends there, or with the quote or bracket
+    that closes it. From there on, the fields are read as the tokenizer reads them: in
+    ``[..., code = 5*, bytes]``, a 5 starting a JSON value in the middle of a line is refused."""
+    if end:
+        field_rest = r'["\]]?+'
+    else:
+        field_rest = rf'(?:(?<="{escaped})[^"]*+"|(?<=\[{escaped})[^\]]*+\]|\S*+)'
+    return field_rest + r"\s*+" + rf"(?:{_FIELD_RUN}\s*+)" * after + r"\Z"
 
 
 def json_keys(expr: Expr) -> frozenset[str]:
@@ -110,6 +157,7 @@ def lacks_any(
 
 
 Anchored = tuple[str, bool, bool]  # text, at a field's start, at a field's end
+AnchoredField = tuple[str, bool, bool, int]  # and the field's place (_anchored_texts)
 T = TypeVar("T")
 
 

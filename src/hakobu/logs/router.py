@@ -28,6 +28,7 @@ import logging
 import re
 import threading
 import time
+from array import array
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -83,6 +84,7 @@ FLUSH_EVENTS = 2_000
 CLOSE_ATTEMPTS = 6  # tries to write the last batch when the router closes (about 6 s in all)
 Line = tuple[str, str, str, int]  # (stream, RFC 3339 time, text, log-file offset after it)
 _LINE_COLUMNS = (itemgetter(0), itemgetter(1), itemgetter(2))
+HELD_BATCHES = 2  # full batches compressing before the reader waits for the oldest
 BEHIND_FACTOR = 4  # a sink holding this many times its size bound is fed from the outbox
 DEAD_LETTER_FILE = "logs-dead-letter.jsonl"
 LOCAL_BUCKETS = "s3"  # FireLens s3 outputs write to <root>/.hakobu/s3/<bucket>/
@@ -136,7 +138,8 @@ class LogRouter:
         self._width = max((len(name) for name in plan.routes), default=8)
         self._lock = threading.Lock()  # the pending batch and the containers' state
         self._flush_lock = threading.Lock()  # one store write at a time, in order
-        self._held: WriteBatch | None = None  # a full batch being compressed, written next
+        # Full batches being compressed, oldest first, written in order (at most HELD_BATCHES).
+        self._held: list[WriteBatch] = []
         self._compressor = ThreadPoolExecutor(1, thread_name_prefix="log-compress")
         self._pending = WriteBatch()
         self._pending_events = 0
@@ -248,6 +251,7 @@ class LogRouter:
                 joined = "".join(texts)
         else:
             texts = messages
+        lengths = array("q", list(map(len, texts)))  # from a list: sized at once
         with self._lock:
             if self._closed:
                 raise RuntimeError("the log router is closed")
@@ -256,9 +260,11 @@ class LogRouter:
                     "".join(f"{container:<{self._width}} | {text}\n" for text in texts)
                 )
                 self._console.flush()
-            if state.direct is not None and max(map(len, texts)) <= _ONE_EVENT_CHARS:
+            if state.direct is not None and max(lengths) <= _ONE_EVENT_CHARS:
                 # The common case: each line is one event of one stream, as it is.
-                self._add_direct(container, state, times, texts, streams, lines[-1][3], joined)
+                self._add_direct(
+                    container, state, (times, texts, lengths, streams), lines[-1][3], joined
+                )
             else:
                 offsets = [line[3] for line in lines]
                 for ms, text, stream, offset in zip(times, texts, streams, offsets, strict=True):
@@ -276,14 +282,15 @@ class LogRouter:
         self,
         container: str,
         state: _Container,
-        times: list[int],
-        texts: Sequence[str],
-        streams: Sequence[str],
+        columns: tuple[array[int], Sequence[str], array[int], Sequence[str]],
         offset: int,
         joined: str,
     ) -> None:
-        """Lines that are events as they are, to the pending run of their stream (lock held)."""
+        """Lines that are events as they are, to the pending run of their stream (lock held).
+        ``columns``: their times, texts, texts' lengths and sources; the run keeps only the
+        joined text, the lengths and the times, so the lines die when this returns."""
         assert state.direct is not None
+        times, texts, lengths, streams = columns
         group, stream = state.direct
         if self._archive_sink is not None:
             sink, task_id = self._archive_sink, self._task_id
@@ -293,7 +300,7 @@ class LogRouter:
             ]
         run = self._run(group, stream)
         run.extend(
-            times, texts, task_id=self._task_id, container=container, sources=streams, text=joined
+            times, joined, lengths, task_id=self._task_id, container=container, sources=streams
         )
         self._pending_events += len(times)
         self._pending.offsets[state.key] = state.offset = offset
@@ -330,9 +337,9 @@ class LogRouter:
         """Write what is pending to the store now, and hand it to the subscriptions; False when
         the store failed (what it refused waits for the next flush)."""
         with self._flush_lock:
-            held, self._held = self._held, None
+            held, self._held = self._held, []
             batch = self._take_pending()
-            batches = [b for b in (held, batch) if b]
+            batches = [b for b in (*held, batch) if b]
             for index, each in enumerate(batches):
                 if not self._write(each):
                     self._restore(batches[index:])
@@ -341,19 +348,23 @@ class LogRouter:
 
     def _flush_behind(self) -> None:
         """A full batch: its runs are compressed on the compression thread while the reader
-        reads on, and written on the reader's thread once the next batch is full (or on the
-        next flush). Only compression moves: it releases the GIL once for a whole chunk,
-        where a thread doing the SQLite work would wait for the GIL after every statement
-        and fall behind."""
+        reads on, and written on the reader's thread once compressed, or once HELD_BATCHES
+        later ones wait too (or on the next flush). Only compression moves: it releases the
+        GIL once for a whole chunk, where a thread doing the SQLite work would wait for the
+        GIL after every statement and fall behind. Writing a batch only when its compression
+        is done, or when the compression thread is that far behind, spares the reader waiting
+        for a thread that a busy machine has not run yet."""
         with self._flush_lock:
             batch = self._take_pending()
-            held, self._held = self._held, None
-            if held is not None and not self._write(held):
-                self._restore([held, batch])
-                return
             for run in batch.runs:
                 run.compress_with(self._compressor)
-            self._held = batch
+            self._held.append(batch)
+            while self._held and (len(self._held) > HELD_BATCHES or _compressed(self._held[0])):
+                if not self._write(self._held[0]):
+                    held, self._held = self._held, []
+                    self._restore(held)
+                    return
+                del self._held[0]
 
     def _take_pending(self) -> WriteBatch:
         with self._lock:
@@ -566,6 +577,10 @@ def _archived(event: LogEvent) -> str:
 @lru_cache(maxsize=64)
 def _iso_second(seconds: int) -> str:
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S")
+
+
+def _compressed(batch: WriteBatch) -> bool:
+    return all(run.compressed is None or run.compressed.done() for run in batch.runs)
 
 
 def _merge(first: WriteBatch, then: WriteBatch) -> WriteBatch:

@@ -24,6 +24,7 @@ import threading
 import time
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from pathlib import Path
 
 from hakobu.errors import UsageError
@@ -277,8 +278,9 @@ class LocalLogStore:
 
         The result lists the stored events of the groups in ``keep`` (None: of every group), as
         the subscription filters need them; building the others would only cost time. With
-        ``select``, only those of their events whose message it picks (it gets a group and a run
-        of messages and their joined text, and returns the positions it wants, in order).
+        ``select``, only those of their events whose message it picks (it gets a group, where
+        each message of a run ends in their joined text and that text, and returns the
+        positions it wants, in order).
         """
         now = self._now_ms()
         with self._lock:
@@ -503,13 +505,14 @@ class LocalLogStore:
         return scan(self.path, group, query, self._now_ms())
 
 
-# (group, messages of one of its streams in order, those messages joined) -> the positions of
-# those to return
-Select = Callable[[str, Sequence[str], str], Iterable[int]]
+# (group, where each message of one of its streams ends in their joined text, that text) -> the
+# positions of those to return, in order
+Select = Callable[[str, Sequence[int], str], Iterable[int]]
 
 
 def _stored(seq_first: int, run: EventRun, now: int, select: Select | None) -> list[StoredEvent]:
-    wanted = range(len(run)) if select is None else select(run.group, run.messages, run.text())
+    text, ends = run.text(), list(accumulate(run.lengths))
+    wanted = range(len(run)) if select is None else list(select(run.group, ends, text))
     return [
         StoredEvent(
             seq_first + i,
@@ -517,12 +520,12 @@ def _stored(seq_first: int, run: EventRun, now: int, select: Select | None) -> l
             run.stream,
             run.times[i],
             now,
-            run.messages[i],
+            message,
             run.value("task_id", i),
             run.value("container", i),
             run.value("source", i),
         )
-        for i in wanted
+        for i, message in zip(wanted, chunks.pieces(text, ends, wanted), strict=True)
     ]
 
 
