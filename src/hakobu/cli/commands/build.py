@@ -7,6 +7,7 @@ from dataclasses import asdict
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.containers.runtime import detect_runtime
 from hakobu.images.build import build_image
 
@@ -14,7 +15,7 @@ from hakobu.images.build import build_image
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "build",
-        help="build the image, tagged with the git commit (never latest)",
+        help=COMMANDS["build"],
         description=(
             "Build the app's Dockerfile with docker or podman. The tag is the git commit, with a "
             "'-dirty-HASH' marker when the tree has changes; the image ID and digest are recorded "

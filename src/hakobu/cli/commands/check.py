@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.config import AppConfig, find_config, load_config
 from hakobu.errors import ConfigError, UsageError
 
@@ -34,7 +35,7 @@ DEFAULT_BASELINE = ".hakobu-baseline.json"
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "check",
-        help="review the repository against the talk's practices",
+        help=COMMANDS["check"],
         description=(
             "Find the Dockerfiles, task definitions, buildspecs, appspecs, sources and "
             "dependency files of the repository (hakobu.toml is optional), run hakobu's rules "

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from hakobu.cli import common, services
+from hakobu.cli.commands import COMMANDS
 from hakobu.config import AppConfig
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.app import local_secret_resolver, prepare_task
@@ -22,7 +23,7 @@ from hakobu.engines.local.service.coverage import unemulated_service_fields
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "deploy",
-        help="run the service locally behind a load balancer; roll out changes",
+        help=COMMANDS["deploy"],
         description=(
             "Register the task definition (a new revision when it changed) and deploy it to the "
             "local service described by servicedef.json: new tasks within maximumPercent, "

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.engine import down
 from hakobu.engines.local.service.api import stop_services
@@ -14,7 +15,7 @@ from hakobu.engines.local.service.api import stop_services
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "down",
-        help="stop the app's local tasks and remove their containers, pods and secrets",
+        help=COMMANDS["down"],
         description=(
             "Stop every local task of the app: containers get SIGTERM in reverse dependsOn order, "
             "then SIGKILL after their own stopTimeout. Then remove everything labelled as the "

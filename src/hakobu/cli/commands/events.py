@@ -7,13 +7,14 @@ import time
 from typing import Any
 
 from hakobu.cli import common, services
+from hakobu.cli.commands import COMMANDS
 from hakobu.engines.local.service import api, records
 
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "events",
-        help="show the local service's events (deployments, tasks, load balancer)",
+        help=COMMANDS["events"],
         description=(
             "The service's events in ECS's wording, oldest first (--json: the service as "
             "describe-services shows it, events newest first)."

@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.errors import UsageError
 from hakobu.spec.problem import suggest
 
@@ -15,9 +16,7 @@ if TYPE_CHECKING:
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "explain", help="explain one rule of `hakobu check`"
-    )
+    parser: argparse.ArgumentParser = subparsers.add_parser("explain", help=COMMANDS["explain"])
     parser.add_argument("rule_id", metavar="ID", help="a rule ID: HK-DF-001, hadolint/DL3008")
     common.add_json_option(parser)
     parser.set_defaults(func=run)

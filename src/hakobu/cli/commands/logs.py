@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.engines.local import state
 from hakobu.errors import UsageError
 from hakobu.logs.events import StoredEvent
@@ -24,9 +25,7 @@ from hakobu.logs.store import STORE_FILE, LocalLogStore
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "logs", help="show the output of the app's local tasks (the latest by default)"
-    )
+    parser: argparse.ArgumentParser = subparsers.add_parser("logs", help=COMMANDS["logs"])
     parser.add_argument("--task", metavar="ID", help="a task ID or its prefix")
     parser.add_argument("--container", metavar="NAME", help="only this container")
     parser.add_argument("-f", "--follow", action="store_true", help="keep printing new lines")

@@ -6,14 +6,13 @@ import argparse
 from typing import Any
 
 from hakobu.cli import common, services
+from hakobu.cli.commands import COMMANDS
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.engine import TaskView, list_tasks
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "ps", help="list the app's local tasks, their containers, status and health"
-    )
+    parser: argparse.ArgumentParser = subparsers.add_parser("ps", help=COMMANDS["ps"])
     common.add_json_option(parser)
     parser.set_defaults(func=run)
 

@@ -13,12 +13,13 @@ import sys
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "render",
-        help="print the task definition rendered for an environment",
+        help=COMMANDS["render"],
         description=(
             "Substitute ${NAME} values of hakobu.toml and the built image for <IMAGE1_NAME>, "
             "validate the result against the ECS API model and the Fargate rules, and print it "

@@ -7,12 +7,11 @@ import sys
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 
 
 def register(subparsers: Any) -> None:
-    parser: argparse.ArgumentParser = subparsers.add_parser(
-        "rules", help="list the rules of `hakobu check`"
-    )
+    parser: argparse.ArgumentParser = subparsers.add_parser("rules", help=COMMANDS["rules"])
     form = parser.add_mutually_exclusive_group()
     form.add_argument("--json", action="store_true", help="print machine-readable JSON")
     form.add_argument(

@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from hakobu.cli import common, services
+from hakobu.cli.commands import COMMANDS
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local.service import api, records
 
@@ -13,7 +14,7 @@ from hakobu.engines.local.service import api, records
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "scale",
-        help="set how many tasks the local service runs",
+        help=COMMANDS["scale"],
         description=(
             "Set the service's desired count (no new deployment, as `aws ecs update-service "
             "--desired-count`). Scale-in deregisters tasks from the load balancer, drains them "

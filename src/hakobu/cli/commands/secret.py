@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from hakobu.cli.commands import COMMANDS
 from hakobu.config import find_config, load_config
 from hakobu.errors import InputError, MissingSecretError
 from hakobu.secrets.interface import AWSCURRENT
@@ -34,7 +35,7 @@ NAME_HELP = (
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "secret",
-        help="set, list and remove the app's local secrets",
+        help=COMMANDS["secret"],
         description="Manage the encrypted local store that stands in for Secrets Manager and "
         "SSM Parameter Store when tasks run locally. Values are never printed.",
     )

@@ -7,6 +7,7 @@ import sys
 from typing import Any
 
 from hakobu.cli import common
+from hakobu.cli.commands import COMMANDS
 from hakobu.containers.runtime import detect_runtime
 from hakobu.engines.local import engine
 from hakobu.engines.local.app import local_secret_resolver, prepare_task
@@ -17,7 +18,7 @@ from hakobu.engines.local.state import TaskState
 def register(subparsers: Any) -> None:
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "up",
-        help="run the task definition locally with Fargate semantics",
+        help=COMMANDS["up"],
         description=(
             "Run one task of the app's task definition locally: containers share one network "
             "namespace, secrets come from the local store, health checks, essential and dependsOn "
