@@ -31,7 +31,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from hakobu.engines.local.output import K8sFileTail, Line
+from hakobu.engines.local.allocator import keep_freed_memory
+from hakobu.engines.local.output import K8sFileTail, LineBatch
 from hakobu.logs.chunks import EventRun
 from hakobu.logs.events import parse_rfc3339_ms
 from hakobu.logs.router import FLUSH_EVENTS, LogRouter
@@ -91,7 +92,7 @@ class _Count:
     def __init__(self) -> None:
         self.lines = 0
 
-    def emit_lines(self, container: str, lines: list[Line]) -> None:
+    def emit_lines(self, container: str, lines: LineBatch) -> None:
         self.lines += len(lines)
 
 
@@ -220,6 +221,7 @@ def rate(seconds: float) -> str:
 
 
 def main() -> None:
+    keep_freed_memory()  # as the task supervisor, which runs the reader and the router, does
     with tempfile.TemporaryDirectory() as tmp, receiver() as (url, bodies):
         log = Path(tmp) / "app.log"
         write_log(log, EVENTS)

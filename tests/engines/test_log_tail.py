@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from hakobu.engines.local import output
-from hakobu.engines.local.output import K8sFileTail
+from hakobu.engines.local.output import K8sFileTail, LineBatch
 
 STAMP = "2026-11-27T08:07:53.994778000+00:00"
 
@@ -21,7 +21,7 @@ class Lines:
         self.got: list[tuple[str, str, str, int]] = []
         self.fail_on = fail_on
 
-    def emit_lines(self, container: str, lines: list[tuple[str, str, str, int]]) -> None:
+    def emit_lines(self, container: str, lines: LineBatch) -> None:
         # As a sink must: all the lines taken, or an error before any is.
         if any(message == self.fail_on for _, _, message, _ in lines):
             if len(lines) == 1:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from tests.logs.taskdefs import TASK_ARN, TASK_ID, awslogs, container, task
 
-from hakobu.engines.local.output import K8sFileTail
+from hakobu.engines.local.output import K8sFileTail, LineBatch
 from hakobu.logs.router import LogRouter
 from hakobu.logs.sinks.archive import open_archive
 
@@ -30,7 +30,7 @@ class _Slow:
         self.router = router
         self.delay = delay
 
-    def emit_lines(self, container: str, lines: list[tuple[str, str, str, int]]) -> None:
+    def emit_lines(self, container: str, lines: LineBatch) -> None:
         for line in lines:  # one at a time, so that a kill lands between two of them
             self.router.emit_lines(container, [line])
             time.sleep(self.delay)

@@ -35,7 +35,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from json.encoder import encode_basestring as _json_string
-from operator import itemgetter
 from pathlib import Path
 from typing import IO, Any
 
@@ -49,6 +48,7 @@ from hakobu.logs.events import (
 )
 from hakobu.logs.filter_pattern import compile_pattern
 from hakobu.logs.firelens import S3Output, TaskIdentity
+from hakobu.logs.lines import Line, LineBatch
 from hakobu.logs.masking import MIN_SECRET_LENGTH, SecretMasker
 from hakobu.logs.metrics import MetricCounter, MetricFilter
 from hakobu.logs.routes import (
@@ -82,8 +82,6 @@ log = logging.getLogger("hakobu.logs")
 
 FLUSH_EVENTS = 2_000
 CLOSE_ATTEMPTS = 6  # tries to write the last batch when the router closes (about 6 s in all)
-Line = tuple[str, str, str, int]  # (stream, RFC 3339 time, text, log-file offset after it)
-_LINE_COLUMNS = (itemgetter(0), itemgetter(1), itemgetter(2))
 HELD_BATCHES = 2  # full batches compressing before the reader waits for the oldest
 BEHIND_FACTOR = 4  # a sink holding this many times its size bound is fed from the outbox
 DEAD_LETTER_FILE = "logs-dead-letter.jsonl"
@@ -233,17 +231,17 @@ class LogRouter:
         (RFC 3339), ending at byte ``offset_after`` of its engine log file."""
         self.emit_lines(container, [(stream, timestamp, message, offset_after)])
 
-    def emit_lines(self, container: str, lines: Sequence[Line]) -> None:
-        """Lines ``container`` wrote, in order, each as (stream, RFC 3339 time, text, byte
-        offset of its engine log file after it)."""
+    def emit_lines(self, container: str, lines: LineBatch | Sequence[Line]) -> None:
+        """Lines ``container`` wrote, in order: by columns, or each as (stream, RFC 3339 time,
+        text, byte offset of its engine log file after it)."""
         state = self._containers.get(container)
         if state is None:
             raise ValueError(f"container {container} is not in the task definition")
         if not lines:
             return
-        # Columns by C calls; the offsets are needed one by one only off the usual path.
-        streams, stamps, messages = (list(map(column, lines)) for column in _LINE_COLUMNS)
-        times = parse_rfc3339_ms_many(stamps)
+        batch = lines if isinstance(lines, LineBatch) else LineBatch.of(lines)
+        streams, messages = batch.streams, batch.texts
+        times = parse_rfc3339_ms_many(batch.stamps)
         joined = "".join(messages)  # searched for secrets, then stored as it is
         if self._mask is not None:
             texts = self._masker.mask_all(messages, joined)
@@ -263,10 +261,10 @@ class LogRouter:
             if state.direct is not None and max(lengths) <= _ONE_EVENT_CHARS:
                 # The common case: each line is one event of one stream, as it is.
                 self._add_direct(
-                    container, state, (times, texts, lengths, streams), lines[-1][3], joined
+                    container, state, (times, texts, lengths, streams), batch.offsets[-1], joined
                 )
             else:
-                offsets = [line[3] for line in lines]
+                offsets = batch.offsets
                 for ms, text, stream, offset in zip(times, texts, streams, offsets, strict=True):
                     before, state.offset = state.offset, offset
                     for ts, piece, source in state.assembler.add(
@@ -392,7 +390,7 @@ class LogRouter:
             return False
         self._feed_sinks(batch, result.outbox_first)
         if self._dispatcher is not None:  # under the lock: in the order they were stored
-            self._dispatcher.offer(result.stored)
+            self._dispatcher.offer(result.stored, selected=self._select is not None)
         if result.expired:
             log.warning("%d events older than their group's retention were refused", result.expired)
         return True

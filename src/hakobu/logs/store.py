@@ -332,8 +332,11 @@ class LocalLogStore:
             self._db.execute("INSERT OR REPLACE INTO meta VALUES ('last_sequence', ?)", (seq,))
         self._update_streams(bounds, spans, now)
         # Numbered here rather than by SQLite, so the caller knows each row's number.
-        (outbox_first,) = self._db.execute("SELECT coalesce(max(id), 0) + 1 FROM outbox").fetchone()
+        outbox_first = 0
         if batch.outbox:
+            (outbox_first,) = self._db.execute(
+                "SELECT coalesce(max(id), 0) + 1 FROM outbox"
+            ).fetchone()
             self._db.executemany(
                 "INSERT INTO outbox VALUES (?, ?, ?, ?)",
                 [(outbox_first + i, *row) for i, row in enumerate(batch.outbox)],

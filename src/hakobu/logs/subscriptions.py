@@ -219,12 +219,18 @@ class SubscriptionDispatcher:
         matchers = [worker.matcher.matches for _, worker in workers]
         return [i for i, message in enumerate(messages) if any(m(message) for m in matchers)]
 
-    def offer(self, events: Iterable[StoredEvent]) -> None:
-        """Queue the events that match; never blocks (a full queue spills to the dead letters)."""
+    def offer(self, events: Iterable[StoredEvent], *, selected: bool = False) -> None:
+        """Queue the events that match; never blocks (a full queue spills to the dead letters).
+
+        ``selected``: the events are what ``select`` picked, each matched by some filter of its
+        group, so a group's only filter is not asked again (a JSON pattern would parse the
+        event a second time)."""
         spilled: dict[int, list[StoredEvent]] = {}
         for event in events:
-            for index, worker in self._by_group.get(event.log_group, ()):
-                if not worker.matcher.matches(event.message):
+            workers = self._by_group.get(event.log_group, ())
+            known = selected and len(workers) == 1
+            for index, worker in workers:
+                if not known and not worker.matcher.matches(event.message):
                     continue
                 worker.stats.matched += 1
                 try:

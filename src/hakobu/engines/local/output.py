@@ -7,7 +7,9 @@ out with the file offset just past it, so the log router can store both in one t
 restarted reader resumes exactly there: nothing dropped, nothing twice.
 
 The lines of one read (up to ``READ_BYTES``) go to the sink in one call, ``emit_lines``: a
-Python call and a lock per read rather than per line.
+Python call and a lock per read rather than per line. They go by columns (``LineBatch``): the log
+router works on whole columns (all the times parsed at once, all the texts joined), which it
+would otherwise take apart from one tuple per line.
 """
 
 from __future__ import annotations
@@ -17,12 +19,14 @@ import time
 from pathlib import Path
 from typing import Protocol
 
+from hakobu.logs.lines import Line, LineBatch
+
 READ_BYTES = 1 << 20  # a backlog is read a MiB at a time, not all at once
-Line = tuple[str, str, str, int]  # (stream, RFC 3339 time, text, file offset after the line)
+__all__ = ["READ_BYTES", "K8sFileTail", "Line", "LineBatch", "LineSink"]
 
 
 class LineSink(Protocol):
-    def emit_lines(self, container: str, lines: list[Line]) -> None:
+    def emit_lines(self, container: str, lines: LineBatch) -> None:
         """The full lines of one read, in order: all taken, or an error raised before any is."""
 
 
@@ -69,8 +73,10 @@ class K8sFileTail:
             return
         start = offset = self._offset
         partial = self._partial
-        lines: list[Line] = []
-        add = lines.append
+        lines = LineBatch()
+        # Appended column by column without a call per line: the usual case, a full line.
+        streams, stamps, texts = lines.streams.append, lines.stamps.append, lines.texts.append
+        offsets = lines.offsets.append
         try:
             for raw in data[: end - 1].split(b"\n"):
                 offset += len(raw) + 1
@@ -81,20 +87,23 @@ class K8sFileTail:
                 message = parts[3].decode("utf-8", errors="replace") if len(parts) > 3 else ""
                 timestamp = parts[0].decode("utf-8", errors="replace")
                 if not partial and parts[2][:1] != b"P":  # a full line: the usual case
-                    add((stream, timestamp, message, offset))
+                    streams(stream)
+                    stamps(timestamp)
+                    texts(message)
+                    offsets(offset)
                     continue
                 first, text = partial.pop(stream, (timestamp, ""))
                 if parts[2][:1] == b"P":
                     partial[stream] = (first, text + message)
                 else:
-                    add((stream, first, text + message, offset))
+                    lines.add(stream, first, text + message, offset)
         finally:
             self._offset = offset
             self._buffer = data[offset - start :]
         if lines:
             self._emit(lines)
 
-    def _emit(self, lines: list[Line]) -> None:
+    def _emit(self, lines: LineBatch) -> None:
         """The lines to the sink. When it refuses them, they go again one by one: a line it
         refuses counts as read (it would refuse it again), every other line goes exactly once,
         and the first error is raised."""
@@ -108,7 +117,7 @@ class K8sFileTail:
         failure: Exception | None = None
         for line in lines:
             try:
-                self.sink.emit_lines(self.container, [line])
+                self.sink.emit_lines(self.container, LineBatch.of([line]))
             except Exception as e:
                 failure = failure or e
         if failure is not None:
@@ -121,7 +130,7 @@ class K8sFileTail:
         ]
         self._partial.clear()
         if lines:
-            self.sink.emit_lines(self.container, sorted(lines))
+            self.sink.emit_lines(self.container, LineBatch.of(sorted(lines)))
 
     def follow(self, done: threading.Event, interval: float = 0.1) -> None:
         """Drain until ``done`` is set, then drain once more so the last lines are delivered."""

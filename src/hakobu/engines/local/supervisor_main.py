@@ -13,12 +13,14 @@ from pathlib import Path
 
 from hakobu.containers.runtime import RUNTIMES
 from hakobu.engines.local import state
+from hakobu.engines.local.allocator import keep_freed_memory
 from hakobu.engines.local.engine import TaskInputs, plan_task
 from hakobu.engines.local.supervisor import TaskSupervisor, install_signal_handlers
 from hakobu.logs.settings import load_log_settings
 
 
 def main(argv: list[str]) -> int:
+    keep_freed_memory()  # this process reads and routes every line the task's containers write
     task_dir, binary = Path(argv[0]), argv[1]
     secrets = json.loads(sys.stdin.read() or "{}")
     sys.stdin.close()
