@@ -249,7 +249,8 @@ class LogRouter:
                 joined = "".join(texts)
         else:
             texts = messages
-        lengths = array("q", list(map(len, texts)))  # from a list: sized at once
+        sizes = list(map(len, texts))
+        lengths = array("q", sizes)  # from a list: sized at once
         with self._lock:
             if self._closed:
                 raise RuntimeError("the log router is closed")
@@ -258,7 +259,8 @@ class LogRouter:
                     "".join(f"{container:<{self._width}} | {text}\n" for text in texts)
                 )
                 self._console.flush()
-            if state.direct is not None and max(lengths) <= _ONE_EVENT_CHARS:
+            # max of the list: its ints exist, where the array's would be made one by one
+            if state.direct is not None and max(sizes) <= _ONE_EVENT_CHARS:
                 # The common case: each line is one event of one stream, as it is.
                 self._add_direct(
                     container, state, (times, texts, lengths, streams), batch.offsets[-1], joined
