@@ -21,20 +21,23 @@ looked for at its field's place: ``[..., status_code = 5*, bytes]`` refuses a JS
 ``"latency": 512`` is not its last field but one, which it used to split (1.0-1.7 us -> 0.5-0.8
 us per JSON line). Tried and dropped: a prepared-event object (building one per event cost more,
 0.3-0.4 us, than it saved); splitting the last words with str.rsplit (its Python checks cost more
-than the refusal's one regex call); orjson for the parse (2-2.5x faster, but an exact guard for
-its >64-bit integers, which it turns into floats, costs about as much as json's parse here).
+than the refusal's one regex call). JSON lines are parsed by orjson behind an exact guard
+(filter_eval.parse_object: a run of 19 digits, which could be an integer beyond 64 bits that
+orjson reads as a float, or a line that could nest past 200 levels, goes to json's scanner):
+2.3 -> 1.8 us per bench JSON line, guard (encode, translate, find) 0.3-0.45 us of it.
 
-Measured on the 2-core shared machine (figures move with its load; each ratio is taken in one
-process, rounds alternating): the mixed-set ratio went from 0.43-0.48 to 0.91-1.05, then, with the
-refusals at a field's place, a closure for four terms and a call less per JSON parse, to 0.86-1.17
-over eight runs (six of them 0.95-1.04; two runs of the previous code, the same hour, 0.90-0.95):
-not yet reliably above 1 on this machine. Old and new code timed in one process, interleaved, spend
-11-15% less per event (5.9-6.3 us -> 5.1-5.6 us for the twelve patterns): 15-19% less on JSON lines,
-8-23% on access-log lines, 5-11% on plain lines. Per event kind, hakobu is about 2.2x moto's speed
-on plain text lines, 1.3x on access-log lines and 0.75-0.8x on JSON lines, where parsing the line
-(json's C scanner, 2.5-3 us) costs about half of what moto spends on all twelve patterns; on the
-patterns moto answers without looking, 0.35-0.44 (was 0.36-0.41). On FilterLogEvents' way (a new
-moto filter per event) hakobu is 3.9-8.1x faster; on the terms both evaluate, 5.4-7.1x.
+Measured on the 2-core shared machine (absolute times move with its load, up to 2x between runs;
+each ratio is taken in one process, rounds alternating): the mixed-set ratio went from 0.43-0.48 to
+0.91-1.05, then 0.86-1.17 over eight runs with the refusals at a field's place, then, with orjson,
+1.03-1.14 over seven runs (old and new parse in one process, interleaved: 4% less per event over
+the twelve patterns, 6% on JSON lines). Not reliably above 1.2. Per event kind hakobu is 2.2x
+moto's speed on plain lines, 1.3x on access-log lines and 0.75x on JSON lines. Where hakobu's
+time goes, per event of the mixed set (4.7 us; moto 4.9): ``$.user.id = 42 || $.items[*].sku =
+ABC*``, with the parse it needs on every JSON line (no literal refuses it), 1.1 us; ``[ip, ..., bytes > 1000]`` 0.9 us (on access lines 1.3: its refusal regex reads five
+fields, 0.45-0.75 us, and the 14% it passes are read again); ``[..., status_code = 5*, bytes]``
+0.8 us (a 5 starting a word of a JSON line's quoted message passes its refusal: 6% of JSON lines,
+about 6 us each for the full read). On FilterLogEvents' way (a new moto filter per event) hakobu
+is 5.6-6.2x faster; on the terms both evaluate, 5.4-6.5x.
 """
 
 from __future__ import annotations

@@ -15,6 +15,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+import orjson
+
 from hakobu.logs.filter_ast import (
     WILDCARD,
     And,
@@ -296,18 +298,60 @@ def load_object(message: str) -> dict[str, Any] | None:
     return document
 
 
-# The C scanner json.loads runs, called without json.loads' Python layers (a third of the time of
-# parsing a log line), on the same settings: json.loads(s) is this scan plus JSON's whitespace
-# around it.
+# The C scanner json.loads runs, called without json.loads' Python layers, on the same settings:
+# json.loads(s) is this scan plus JSON's whitespace around it. parse_object's reference.
 _scan_json: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _JSON_SPACE = " \t\n\r"
+
+# orjson, with the guard below, parses a log line in about 3/4 of the time of json's scanner
+# (1.8 us against 2.3 on the bench's JSON line), and gives the same values
+# (float bits, key order, the last of duplicate keys; tests/logs/test_parse_object_orjson.py)
+# but for integers beyond 64 bits, which it reads as floats. Any such integer has 19 digits or
+# more, so a run of 19 digits anywhere sends the line to json's scanner (inside a string too:
+# slower, never wrong); one translate makes every digit "0" for a single substring search.
+# What orjson refuses (NaN, Infinity, 1e400, lone surrogates, trailing data) json decides too.
+_DIGITS_AND_OPENERS = bytes.maketrans(b"123456789[", b"000000000{")
+_LONG_DIGIT_RUN = b"0" * 19
+# json's scanner nests as deep as Python's recursion limit lets it (1000 frames by default, the
+# caller's included; deeper: RecursionError, not an object), orjson to 1024. A line that could
+# nest deeper than this (more openers; a line of n characters nests n/2 at most) goes to json.
+_ORJSON_DEPTH = 200
+_CAN_NEST_DEEPER = 2 * _ORJSON_DEPTH  # characters
 
 
 def parse_object(message: str) -> dict[str, Any] | None:
     """``json.loads(message)`` if that is an object, else None (not JSON, or another value)."""
+    start = 0
+    if message[:1] != "{":
+        start = len(message) - len(message.lstrip(_JSON_SPACE))
+        if message[start : start + 1] != "{":
+            return None
+    try:
+        data = message.encode()
+    except UnicodeEncodeError:  # a lone surrogate: orjson reads UTF-8 only
+        return _scan_object(message, start)
+    guard = data.translate(_DIGITS_AND_OPENERS)
+    # find, not in: bytes.__contains__ tries the needle as an int first, at the cost of an error
+    if guard.find(_LONG_DIGIT_RUN) >= 0 or (
+        len(data) > _CAN_NEST_DEEPER and guard.count(b"{") > _ORJSON_DEPTH
+    ):
+        return _scan_object(message, start)
+    try:
+        return orjson.loads(data)  # type: ignore[no-any-return]  # "{" first: an object
+    except orjson.JSONDecodeError:
+        return _scan_object(message, start)
+
+
+def _parse_object_json(message: str) -> dict[str, Any] | None:
+    """parse_object with json's scanner alone: what parse_object answers, by definition."""
     start = 0 if message[:1] == "{" else len(message) - len(message.lstrip(_JSON_SPACE))
     if message[start : start + 1] != "{":
         return None
+    return _scan_object(message, start)
+
+
+def _scan_object(message: str, start: int) -> dict[str, Any] | None:
+    """``json.loads(message)``, the object at ``start`` being its first non-space character."""
     try:
         document, end = _scan_json(message, start)
     except (ValueError, StopIteration, RecursionError):
