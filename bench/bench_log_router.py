@@ -3,7 +3,7 @@
 The input is a k8s-file log as conmon writes it (``TIMESTAMP STREAM F {json}``), BENCH_EVENTS
 lines (default 200,000) of the example app's JSON logs: AccessLog lines, with one ErrorLog in a
 hundred. Both sides read it with the supervisor's own reader, ``K8sFileTail``, which hands the
-lines of each read (a MiB) to its sink in one ``emit_lines`` call, by columns:
+lines of each read (up to 4 MiB) to its sink in one ``emit_lines`` call, by columns:
 
 - raw (the baseline): the sink only counts the lines, which is what collecting costs before
   any routing;
