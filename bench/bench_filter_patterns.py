@@ -18,27 +18,26 @@ parse, keyed by the message object), as it is in the router. Before that, litera
 refuse most events without parsing or splitting (filter_prefilter), and space-delimited
 patterns read only the fields they test (filter_space). A space-delimited condition's text is
 looked for at its field's place: ``[..., status_code = 5*, bytes]`` refuses a JSON line whose
-``"latency": 512`` is not its last field but one, which it used to split (1.0-1.7 us -> 0.5-0.8
-us per JSON line). Tried and dropped: a prepared-event object (building one per event cost more,
-0.3-0.4 us, than it saved); splitting the last words with str.rsplit (its Python checks cost more
-than the refusal's one regex call). JSON lines are parsed by orjson behind an exact guard
-(filter_eval.parse_object: a run of 19 digits, which could be an integer beyond 64 bits that
-orjson reads as a float, or a line that could nest past 200 levels, goes to json's scanner):
-2.3 -> 1.8 us per bench JSON line, guard (encode, translate, find) 0.3-0.45 us of it.
+``"latency": 512`` is not its last field but one (1.0-1.7 -> 0.5-0.8 us per JSON line). JSON
+lines are parsed by orjson behind an exact guard (filter_eval.parse_object; 2.3 -> 1.8 us a
+line). A JSON pattern's conditions are one generated function (filter_codegen): ``$.a.b = 42``
+is two dict gets and a comparison (``$.user.id = 42 || $.items[*].sku = ABC*`` 1.3 -> 0.7 us
+a parsed line). Space-delimited: the refusal inlined in matches (a call less per event); the
+reader keeps each field as written in one group (three per field cost 0.5 us a read); the
+refusal's text at a first field's start is looked for by that read (not a regex before it).
+Tried and dropped: a prepared-event object (0.3-0.4 us to build, more than it saved); the last
+words by str.rsplit (its Python checks cost more than the refusal's regex).
 
-Measured on the 2-core shared machine (absolute times move with its load, up to 2x between runs;
-each ratio is taken in one process, rounds alternating): the mixed-set ratio went from 0.43-0.48 to
-0.91-1.05, then 0.86-1.17 over eight runs with the refusals at a field's place, then, with orjson,
-1.03-1.14 over seven runs (old and new parse in one process, interleaved: 4% less per event over
-the twelve patterns, 6% on JSON lines). Not reliably above 1.2. Per event kind hakobu is 2.2x
-moto's speed on plain lines, 1.3x on access-log lines and 0.75x on JSON lines. Where hakobu's
-time goes, per event of the mixed set (4.7 us; moto 4.9): ``$.user.id = 42 || $.items[*].sku =
-ABC*``, with the parse it needs on every JSON line (no literal refuses it), 1.1 us;
-``[ip, ..., bytes > 1000]`` 0.9 us (on access lines 1.3: its refusal regex reads five fields,
-0.45-0.75 us, and the 14% it passes are read again); ``[..., status_code = 5*, bytes]``
-0.8 us (a 5 starting a word of a JSON line's quoted message passes its refusal: 6% of JSON lines,
-about 6 us each for the full read). On FilterLogEvents' way (a new moto filter per event) hakobu
-is 5.6-6.2x faster; on the terms both evaluate, 5.4-6.5x.
+Measured on the 2-core shared machine (absolute times move 2x with its load; ratios are taken in
+one process, rounds alternating). Mixed-set ratio: 0.43-0.48 at first, then 0.91-1.05, 0.86-1.17
+(refusals at a field's place), 1.03-1.14 (orjson), 1.15-1.22 over seven runs (generated JSON
+tests, the space-delimited reads; old and new modules in one process, interleaved: 7-9% less
+per event over the twelve patterns, 13% on access lines for ``[ip, ..., bytes > 1000]``). Per
+event kind hakobu is 2.1x moto's speed on plain lines, 1.4x on access-log lines and 0.8x on JSON
+lines, where the parse (1.7-1.8 us) is most of the gap. Left: ``[..., status_code = 5*,
+bytes]`` 0.4-0.7 us on every line (its refusal's search; a 5 starting a word of a JSON line's
+quoted message passes it on 6% of JSON lines, ~4 us each for the full read). On FilterLogEvents'
+way (a new moto filter per event) hakobu is 6.0-7.5x faster; on the terms both evaluate, 4.5-6.8x.
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ It runs on every log event (a million of them in the store), so the work that do
 the event happens here, once: regexes compiled, selectors turned into key lookups, wildcards and
 numbers classified, comparisons specialized to their shape. An event's JSON is parsed only when
 it can be JSON and holds what the pattern needs (filter_prefilter), and once for all the
-patterns that meet the event in a row (load_object). bench/bench_filter_patterns.py measures it.
+patterns that meet the event in a row (load_object). A JSON pattern's conditions run as one
+generated function (filter_codegen); the closures here (json_leaf, expr_test) are its
+definition and its fallback. bench/bench_filter_patterns.py measures it.
 """
 
 from __future__ import annotations
@@ -464,10 +466,10 @@ def _keys_step(keys: tuple[str, ...], rest: Test) -> Test:
     return key_path
 
 
-def json_matcher(expr: Expr) -> Callable[[str], bool]:
-    """``matches`` of a JSON pattern: refusals that cost no parsing first, then the test on the
-    event's JSON object, parsed once for every pattern that meets the event (load_object)."""
-    test = expr_test(expr, json_leaf)
+def json_matcher(expr: Expr, test: Test) -> Callable[[str], bool]:
+    """``matches`` of a JSON pattern: refusals that cost no parsing first, then ``test`` (the
+    pattern's, filter_codegen.json_test) on the event's JSON object, parsed once for every
+    pattern that meets the event (load_object)."""
     # Values before keys: most events of a log have the keys, few have the value.
     lacks = lacks_any(json_literals(expr), common=json_keys(expr))
 

@@ -14,7 +14,8 @@ general engine would accept (its regex subset, two regexes per pattern, 1024 cha
     pattern.extract('{"logType": "ErrorLog"}')   # {"$.logType": "ErrorLog"}
 
 Parsing is filter_lexer + filter_parser (to the tree of filter_ast); evaluation is filter_eval and
-filter_space, compiled to closures once per pattern.
+filter_space, compiled to closures once per pattern, and filter_codegen, a JSON pattern's
+conditions as one generated function.
 """
 
 from __future__ import annotations
@@ -24,12 +25,11 @@ from pathlib import Path
 from typing import Any, Literal
 
 from hakobu.logs.filter_ast import JsonPattern, PatternAst, SpacePattern, TermsPattern, selectors_of
+from hakobu.logs.filter_codegen import json_test
 from hakobu.logs.filter_errors import FilterPatternError
 from hakobu.logs.filter_eval import (
     collector,
-    expr_test,
     getter,
-    json_leaf,
     json_matcher,
     load_object,
     scalar_text,
@@ -123,8 +123,8 @@ def _text(ast: TermsPattern) -> tuple[Callable[[str], bool], Extract]:
 
 
 def _json(ast: JsonPattern) -> tuple[Callable[[str], bool], Extract]:
-    matches = json_matcher(ast.expr)
-    test = expr_test(ast.expr, json_leaf)
+    test = json_test(ast.expr)
+    matches = json_matcher(ast.expr, test)
     readers = [
         (selector.text, collector(selector) if selector.wildcards else _as_list(getter(selector)))
         for selector in selectors_of(ast.expr)

@@ -61,23 +61,45 @@ def space_refusal(fields: Sequence[Field]) -> Callable[[str], bool] | None:
     """A test that is true for an event no space-delimited pattern with these fields can match:
     it lacks a text a condition requires (space_literals), or lacks it at a field's start or end
     where the condition requires it there (the longest such text, by a regex), or at that
-    field's place: so many fields before it, or after it when it follows ``...``. One closure:
-    it runs for every event of the group. None when no condition requires a text."""
+    field's place: so many fields before it, or after it when it follows ``...``. None when no
+    condition requires a text. filter_space inlines its parts (space_refusal_parts)."""
+    parts = space_refusal_parts(fields)
+    if parts is None:
+        return None
+    first, second, third, find, _ = parts
+    if find is None:
+        return lambda message: first not in message or second not in message or third not in message
+    return lambda message: (
+        first not in message
+        or second not in message
+        or third not in message
+        or find(message) is None
+    )
+
+
+Finder = Callable[[str], "re.Match[str] | None"]
+Refusal = tuple[str, str, str, Finder | None, "AnchoredField | None"]
+
+
+def space_refusal_parts(fields: Sequence[Field]) -> Refusal | None:
+    """space_refusal's parts: texts the event must hold, the longest first (a substring test
+    refuses most events for less than the regex costs; "" where there are fewer, which every
+    event holds), and what finds the longest text a condition requires at a field's start or
+    end, at the field's place (None when no condition requires one there), and that text with
+    where (_anchored_texts). None when no condition requires a text."""
     literals = space_literals(fields)
     anchored = _anchored_texts(fields)
-    if not anchored:
-        return lacks_any(literals)
-    literal, start, end, place = max(anchored, key=lambda a: (len(a[0]), a[1] + a[2], a[0], a[3]))
-    find = _anchored_finder(re.escape(literal), start, end, place)
-    # A substring test refuses most events for less than the regex costs; the longest first.
+    if not literals and not anchored:
+        return None
     ordered = sorted(literals, key=lambda literal: (-len(literal), literal))
-    if not ordered:
-        return lambda message: find(message) is None
-    first, *more = ordered
-    if not more:
-        return lambda message: first not in message or find(message) is None
-    second = more[0]
-    return lambda message: first not in message or second not in message or find(message) is None
+    if not anchored:
+        first, second, third = (*ordered[:3], "", "", "")[:3]
+        return first, second, third, None, None
+    longest = max(anchored, key=lambda a: (len(a[0]), a[1] + a[2], a[0], a[3]))
+    literal, start, end, place = longest
+    find = _anchored_finder(re.escape(literal), start, end, place)
+    first, second = (*ordered[:2], "", "")[:2]
+    return first, second, "", find, longest
 
 
 # One field as filter_space reads it: the first that fits of a quoted run, a bracketed run and a

@@ -16,7 +16,7 @@ from itertools import islice
 
 from hakobu.logs.filter_ast import Check, Compare, Field, SpacePattern
 from hakobu.logs.filter_eval import Test, expr_test, field_test
-from hakobu.logs.filter_prefilter import space_refusal
+from hakobu.logs.filter_prefilter import AnchoredField, Refusal, space_refusal_parts
 
 # A quoted or bracketed run is one field; an unterminated one is an ordinary word.
 _FIELD = re.compile(r'"([^"]*)"|\[([^\]]*)\]|(\S+)')
@@ -26,6 +26,22 @@ def _leaf(node: Compare | Check) -> Test:
     assert isinstance(node, Compare)  # the parser builds no IS / NOT EXISTS in brackets
     return field_test(node.op, node.value)
 
+
+_NO_REFUSAL: Refusal = ("", "", "", None, None)  # every event holds ""
+
+
+def _starts_to_read(anchor: AnchoredField | None, first: int) -> dict[int, str]:
+    """{field index: text} when the refusal's text must start one of the ``first`` fields and
+    quoted_reader can look for it there (no space, quote or bracket in it); else {}."""
+    if anchor is None:
+        return {}
+    text, start, _, place = anchor
+    if not start or not 0 <= place < first or not text or _NOT_IN_A_START.search(text):
+        return {}
+    return {place: text}
+
+
+_NOT_IN_A_START = re.compile(r'[\s"\[\]]')
 
 # An event ending in one of these ends in a quoted or bracketed run, or in a JSON object: its last
 # fields are not plain words, and edge_reader would find so, slowly; the regex reads them.
@@ -64,20 +80,35 @@ class SpaceMatcher:
 
     def _matcher(self) -> Callable[[str], bool]:
         """``matches``, as a closure over what it reads: it runs for every event of the group."""
-        refuse = space_refusal(self.fields)
+        # space_refusal, inlined: a call less on every event of the group.
+        refusal = space_refusal_parts(self.fields) or _NO_REFUSAL
+        first_text, second_text, third_text, find, anchor = refusal
         tests, rest_test, needed = tuple(self.tests), self.rest_test, self.needed
         first, last = len(self.prefix), len(self.suffix)
         # The regex reads only the first fields a condition tests: their tests index its list.
         tested = sorted({index for index, _ in tests if index >= 0})
-        read_quoted = quoted_reader(first, last, bool(self.rest), tested)
+        # The refusal's text, when it starts one of the first fields, is looked for by the
+        # reading of events with quotes or brackets too: one regex, not the refusal's and then
+        # the reader's, which would read the same first fields again (access-log lines).
+        starts = _starts_to_read(anchor, first)
+        read_quoted = quoted_reader(first, last, bool(self.rest), tested, starts)
         read_edges = edge_reader(first, last)
         read_tests = tuple((tested.index(i) if i >= 0 else i, test) for i, test in tests)
+        find_first = None if starts else find  # before anything else
+        find_unless_read = find if starts else None  # where read_quoted does not look for it
 
         def matches(message: str) -> bool:
-            if refuse is not None and refuse(message):
+            if (
+                first_text not in message
+                or second_text not in message
+                or third_text not in message
+                or (find_first is not None and find_first(message) is None)
+            ):
                 return False  # a field is a piece of the event: what a condition needs is in it
             checks, rest = tests, None
             if '"' not in message and "[" not in message:
+                if find_unless_read is not None and find_unless_read(message) is None:
+                    return False
                 tokens = message.split()  # the common case, ten times faster than the regex
                 if len(tokens) < needed:
                     return False
@@ -88,6 +119,8 @@ class SpaceMatcher:
                 if rest_test is None and not (last and message.rstrip()[-1:] in _CLOSING):
                     edges = read_edges(message)
                 if edges is not None:
+                    if find_unless_read is not None and find_unless_read(message) is None:
+                        return False
                     tokens = edges
                 else:
                     read = read_quoted(message)
@@ -145,22 +178,30 @@ def split_fields(message: str) -> list[str]:
 # One field, as _FIELD finds them but atomic: once a run is read as a field, no other reading of
 # it is tried, so a regex made of them reads the fields _FIELD reads, in order.
 _RUN = r'(?>"[^"]*+"|\[[^\]]*+\]|\S++)'
-_CAPTURED_RUN = r'(?>"([^"]*+)"|\[([^\]]*+)\]|(\S++))\s*+'  # its text in one of three groups
+_CAPTURED_RUN = rf"({_RUN})\s*+"  # the run as written: _unwrap gives the field's text
 
 QuotedRead = tuple[list[str], str | None]
 
 
 def quoted_reader(
-    first: int, last: int, rest: bool, tested: Sequence[int] | None = None
+    first: int,
+    last: int,
+    rest: bool,
+    tested: Sequence[int] | None = None,
+    starts: dict[int, str] | None = None,
 ) -> Callable[[str], QuotedRead | None]:
     """What a pattern reads of an event holding a quote or a bracket: of its ``first`` fields
     the ``tested`` ones (all when None), and its ``last`` fields (which ``...`` separates), or
     the rest (the pattern's last field: the event's last field, or all the event from there on
     as written). One regex match, which builds no other field: splitting the whole event
-    (split_fields) costs several times as much. None when the event has too few fields."""
+    (split_fields) costs several times as much. None when the event has too few fields, or
+    when one of the first fields does not start with the text ``starts`` gives for it (a text
+    without spaces, quotes or brackets)."""
     wanted = range(first) if tested is None else tested
+    starts = starts or {}
+    runs = [_starting_run(starts[i]) if i in starts else _RUN for i in range(first)]
     regex = r"\s*+" + "".join(
-        _CAPTURED_RUN if i in wanted else rf"{_RUN}\s*+" for i in range(first)
+        rf"({run})\s*+" if i in wanted else rf"{run}\s*+" for i, run in enumerate(runs)
     )
     if rest:
         # One field left: its text; more: the event from there on, quotes kept, spaces trimmed.
@@ -175,28 +216,23 @@ def quoted_reader(
             rounds = rf"({_RUN})\s*+" + (f"(?:{rounds})?" if rounds else "")
         regex += rf"(?:{rounds})*+\Z"
     match = re.compile(regex, re.DOTALL).match
-    captured = 3 * len(wanted)
-    raw = captured + 4  # the group of the rest as written
+    captured = len(wanted)
     slots = tuple(range(captured + 1, captured + last + 1))
-
-    def prefix(found: re.Match[str]) -> list[str]:
-        groups = iter(found.groups("")[:captured])  # a field's text is in one of its 3 groups
-        return list(map("".join, zip(groups, groups, groups, strict=True)))
 
     def read_rest(message: str) -> QuotedRead | None:
         found = match(message)
         if found is None:
             return None
-        fields = prefix(found) if captured else []
-        if found.start(raw) >= 0:
-            return fields, found[raw]
-        return fields, "".join(found.groups("")[captured : captured + 3])
+        groups = found.groups()
+        fields = list(map(_unwrap, groups[:captured]))
+        run = groups[captured]
+        return fields, groups[captured + 1] if run is None else _unwrap(run)
 
     def read_edges(message: str) -> QuotedRead | None:
         found = match(message)
         if found is None or found.start(slots[-1]) < 0:
             return None  # fewer than ``last`` fields after the first ones
-        fields = prefix(found) if captured else []
+        fields = list(map(_unwrap, found.groups()[:captured])) if captured else []
         if last == 1:
             fields.append(_unwrap(found[slots[0]]))
             return fields, None
@@ -215,9 +251,18 @@ def quoted_reader(
 
     def read_prefix(message: str) -> QuotedRead | None:
         found = match(message)
-        return None if found is None else (prefix(found) if captured else [], None)
+        return None if found is None else (list(map(_unwrap, found.groups()[:captured])), None)
 
     return read_rest if rest else read_edges if last else read_prefix
+
+
+def _starting_run(text: str) -> str:
+    """_RUN for a field whose text starts with ``text``: the same reading (the first of the
+    three that fits), with the text looked for after the quote or bracket that opens it. A
+    word cannot start with a quote or a bracket where the field fails: then no closing one
+    follows, and the text, which has none, cannot be there."""
+    escaped = re.escape(text)
+    return rf'(?>"(?={escaped})[^"]*+"|\[(?={escaped})[^\]]*+\]|(?={escaped})\S++)'
 
 
 def _unwrap(run: str) -> str:
