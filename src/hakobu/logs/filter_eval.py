@@ -382,14 +382,15 @@ def _anything(value: Any) -> bool:
 
 def any_value(steps: tuple[Step, ...], test: Test) -> Test:
     """Whether ``test`` holds for some value the steps lead to: the values ``collector`` would
-    list, visited without building the list, and no further than the first that passes."""
+    list, visited without building the list, and no further than the first that passes.
+
+    The definition filter_codegen's generated tests are checked against, and their fallback for
+    selectors too deep to generate: kept plain, as the speed is the generated code's."""
     if not steps:
         return test
     keys = 0
     while keys < len(steps) and type(steps[keys]) is str:
         keys += 1
-    if keys == 1 and len(steps) > 1 and steps[1] is WILDCARD:  # $.items[*]...: one call
-        return _key_then_any_child(str(steps[0]), any_value(steps[2:], test))
     if keys:
         return _keys_step(tuple(str(step) for step in steps[:keys]), any_value(steps[keys:], test))
     step, rest = steps[0], any_value(steps[1:], test)
@@ -412,49 +413,8 @@ def any_value(steps: tuple[Step, ...], test: Test) -> Test:
     return index_step
 
 
-def _key_then_any_child(key: str, rest: Test) -> Test:
-    """``.key[*]`` (or ``.key.*``): _keys_step and the wildcard step in one closure."""
-
-    def key_then_any_child(node: Any) -> bool:
-        if type(node) is not dict:
-            return False
-        node = node.get(key)  # missing: None, which has no children either
-        kind = type(node)
-        if kind is dict:
-            node = node.values()
-        elif kind is not list:
-            return False
-        return any(map(rest, node))
-
-    return key_then_any_child
-
-
 def _keys_step(keys: tuple[str, ...], rest: Test) -> Test:
-    """``.a.b.c``: dictionary lookups in a row, the usual selector."""
-    if len(keys) == 1:
-        (key,) = keys
-
-        def one_key(node: Any) -> bool:
-            if type(node) is not dict:
-                return False
-            found = node.get(key, MISSING)
-            return found is not MISSING and rest(found)
-
-        return one_key
-
-    if len(keys) == 2:
-        outer, inner = keys
-
-        def two_keys(node: Any) -> bool:
-            if type(node) is not dict:
-                return False
-            node = node.get(outer)
-            if type(node) is not dict:
-                return False
-            found = node.get(inner, MISSING)
-            return found is not MISSING and rest(found)
-
-        return two_keys
+    """``.a.b.c``: dictionary lookups in a row."""
 
     def key_path(node: Any) -> bool:
         for key in keys:
